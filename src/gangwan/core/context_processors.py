@@ -1,0 +1,3 @@
+def navigation(request):
+    scope = getattr(request, "scope", None)
+    return {"scope": scope}

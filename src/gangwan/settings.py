@@ -1,0 +1,188 @@
+"""Settings for Gangwan.
+
+Everything that differs between a laptop and a province-wide deployment comes from the
+environment: DATABASE_URL, REDIS_URL, GANGWAN_SECRET_KEY, GANGWAN_DATA_KEY, GANGWAN_DEBUG.
+Without them Gangwan runs on an embedded SQLite file under var/ with keys kept in var/keys.json.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(os.environ.get("GANGWAN_HOME", PACKAGE_DIR.parent.parent))
+VAR_DIR = Path(os.environ.get("GANGWAN_VAR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _local_keys() -> dict:
+    """Keys for a local install, made once and kept out of the repository."""
+    path = VAR_DIR / "keys.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    keys = {"secret_key": secrets.token_urlsafe(50), "data_key": secrets.token_urlsafe(32)}
+    path.write_text(json.dumps(keys))
+    path.chmod(0o600)
+    return keys
+
+
+_env = os.environ.get
+_keys = None if (_env("GANGWAN_SECRET_KEY") and _env("GANGWAN_DATA_KEY")) else _local_keys()
+SECRET_KEY = _env("GANGWAN_SECRET_KEY") or _keys["secret_key"]
+# Key for personal data (ID numbers, phones): encryption and keyed lookup hashes.
+DATA_KEY = _env("GANGWAN_DATA_KEY") or _keys["data_key"]
+
+DEBUG = _env("GANGWAN_DEBUG", "0") == "1"
+ALLOWED_HOSTS = [h for h in _env("GANGWAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in _env("GANGWAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "gangwan.core",
+    "gangwan.regions",
+    "gangwan.units",
+    "gangwan.organizations",
+    "gangwan.members",
+    "gangwan.dashboard",
+    "gangwan.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gangwan.core.middleware.ScopeMiddleware",
+]
+
+ROOT_URLCONF = "gangwan.urls"
+WSGI_APPLICATION = "gangwan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "gangwan.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Databases: embedded SQLite (WAL) by default; DATABASE_URL=postgres://... for PostgreSQL (pooled).
+DATABASE_URL = _env("DATABASE_URL", "")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    if _db["ENGINE"] == "django.db.backends.postgresql" and _env("GANGWAN_DB_POOL", "1") == "1":
+        _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": int(_env("GANGWAN_DB_POOL_SIZE", "10"))}
+    DATABASES = {"default": _db}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": _env("GANGWAN_SQLITE", str(VAR_DIR / "gangwan.sqlite3")),
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+                "transaction_mode": "IMMEDIATE",
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = _env("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # Shared across server processes, so throttles hold with several workers.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gangwan_cache"}}
+
+AUTH_USER_MODEL = "core.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "login"
+# Login throttling: failures per account and per address within the window lock further tries.
+LOGIN_THROTTLE = {"failures": int(_env("GANGWAN_LOGIN_FAILURES", "5")), "window_seconds": 900}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+if _env("GANGWAN_HTTPS", "0") == "1":
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static", BASE_DIR / "build"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Rules with numbers (RULES.md). Values a district may change live in the database (core.RuleSetting);
+# these are the defaults with their sources.
+GANGWAN_RULE_DEFAULTS = {
+    "R1.min_full_members": 3,
+    "R2.max_branch_members": 50,
+    "R3.max_joint_units": 5,
+    "R5.committee_threshold": 7,
+    "R5.committee_min": 3,
+    "R5.committee_max": 7,
+    "R6.general_branch_members": 50,
+    "R6.committee_members": 100,
+    "R8.term_years_branch": 3,
+    "R8.term_years_committee": 5,
+    "R8.term_years_village_community": 5,
+    "R8.reminder_months": 6,
+    "R8.max_shift_years": 1,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("GANGWAN_LOG_LEVEL", "WARNING")},
+}
