@@ -1,2 +1,14 @@
+from django.urls import include, path
 
-urlpatterns: list = []
+from .api import api
+
+urlpatterns = [
+    path("", include("gangwan.dashboard.urls")),
+    path("accounts/", include("gangwan.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("regions/", include("gangwan.regions.urls")),
+    path("units/", include("gangwan.units.urls")),
+    path("organizations/", include("gangwan.organizations.urls")),
+    path("members/", include("gangwan.members.urls")),
+    path("api/v1/", api.urls),
+]
