@@ -41,7 +41,6 @@ ALLOWED_HOSTS = [h for h in _env("GANGWAN_ALLOWED_HOSTS", "127.0.0.1,localhost,t
 CSRF_TRUSTED_ORIGINS = [o for o in _env("GANGWAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

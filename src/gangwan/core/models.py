@@ -62,6 +62,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     warnings = models.JSONField(_("rule warnings"), default=list, blank=True)
+    # Region path of the changed object, so an administrator sees the trail of its own scope only.
+    region_path = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("audit entry")

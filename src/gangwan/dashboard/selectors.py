@@ -1,0 +1,27 @@
+"""Dashboard figures for a scope, read only through the apps' selectors."""
+
+from __future__ import annotations
+
+from gangwan.core.scopes import Scope
+from gangwan.members.models import MemberStatus
+from gangwan.members.selectors import floating_count, members_by_status
+from gangwan.organizations.models import OrganizationKind
+from gangwan.organizations.selectors import coverage, organizations_by_kind
+from gangwan.units.selectors import unit_list
+
+
+def dashboard_figures(*, scope: Scope) -> dict:
+    by_kind = organizations_by_kind(scope=scope)
+    by_status = members_by_status(scope=scope)
+    cov = coverage(scope=scope)
+    return {
+        "organizations_total": sum(by_kind.values()),
+        "organizations_by_kind": [
+            {"key": k, "label": str(label), "value": by_kind.get(k, 0)} for k, label in OrganizationKind.choices if by_kind.get(k)
+        ],
+        "members_total": sum(by_status.values()),
+        "members_by_status": [{"key": k, "label": str(label), "value": by_status.get(k, 0)} for k, label in MemberStatus.choices],
+        "floating_total": floating_count(scope=scope),
+        "units_total": unit_list(scope=scope, operating=True).count(),
+        "coverage": cov,
+    }
