@@ -154,3 +154,37 @@ def test_audit_export_is_a_real_spreadsheet(admin_client, district):
     wb = load_workbook(io.BytesIO(resp.content))
     rows = list(wb.active.values)
     assert any(r[2] == "region.update" for r in rows[1:])
+
+
+@pytest.mark.parametrize("name", ["organizations:list", "units:list", "members:list", "dashboard:home", "organizations:terms", "organizations:coverage"])
+def test_list_pages_do_not_query_per_row(admin_client, district, django_assert_max_num_queries, name):
+    """Query counts stay flat as rows grow (no N+1): 1 row and 40 rows take the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get(reverse(name)).status_code == 200
+        return len(ctx.captured_queries)
+
+    def grow(n):
+        for i in range(n):
+            u = f.unit(district.gaotang, f"扩容公司{i}{n}")
+            o = f.organization(f"扩容党支部{i}{n}", "branch", district.gaotang, district.gaotang_committee, units=[u])
+            m = f.member(o, unit=u)
+            f.office(o, m)
+            f.term(o, dt.date(2024, 1, 1), dt.date.today() + dt.timedelta(days=20))
+
+    grow(1)
+    small = count()
+    grow(40)
+    with django_assert_max_num_queries(small):
+        assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_region_page_queries_are_bounded(admin_client, district, django_assert_max_num_queries):
+    for i in range(30):
+        u = f.unit(district.dagang, f"大港企业{i}")
+        f.organization(f"大港企业{i}党支部", "branch", district.dagang, district.xinqi_wc, units=[u])
+    with django_assert_max_num_queries(25):
+        assert admin_client.get(reverse("regions:detail", args=[district.dagang.pk])).status_code == 200

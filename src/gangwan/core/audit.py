@@ -35,6 +35,19 @@ def snapshot(obj: models.Model | None) -> dict | None:
     return data
 
 
+def region_path_of(obj: models.Model | None) -> str:
+    """The region an object belongs to, for cutting the audit trail by scope."""
+    if obj is None:
+        return ""
+    if hasattr(obj, "level") and hasattr(obj, "path"):  # a Region
+        return obj.path
+    for attr in ("region", "organization", "home_organization"):
+        target = getattr(obj, attr, None)
+        if target is not None and target is not obj:
+            return region_path_of(target)
+    return ""
+
+
 def audit_record(
     *,
     actor,
@@ -55,6 +68,7 @@ def audit_record(
         after=after,
         reason=reason or "",
         warnings=warnings or [],
+        region_path=region_path_of(obj),
     )
 
 

@@ -24,12 +24,16 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 
 @lru_cache(maxsize=4)
 def _fernet(data_key: str, old_keys: str) -> MultiFernet:
-    keys = [data_key] + [k for k in old_keys.split(",") if k]
+    keys = [data_key] + [k.strip() for k in old_keys.split(",") if k.strip()]
     return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(k, b"encrypt"))) for k in keys])
 
 
+def _old_keys() -> str:
+    return os.environ.get("GANGWAN_DATA_KEYS_OLD", "")
+
+
 def _current() -> MultiFernet:
-    return _fernet(settings.DATA_KEY, os.environ.get("GANGWAN_DATA_KEYS_OLD", ""))
+    return _fernet(settings.DATA_KEY, _old_keys())
 
 
 def encrypt(value: str) -> str:
@@ -43,9 +47,17 @@ def decrypt(token: str) -> str:
         raise ValueError("personal data cannot be decrypted with the configured keys") from exc
 
 
-def blind_index(value: str) -> str:
-    """Keyed hash used to find a record by its exact ID number or phone."""
-    return hmac.new(_derive(settings.DATA_KEY, b"index"), value.encode(), hashlib.sha256).hexdigest()
+def blind_index(value: str, key: str | None = None) -> str:
+    """Keyed hash used to find a record by its exact ID number or phone (current key by default)."""
+    secret = settings.DATA_KEY if key is None else key
+    return hmac.new(_derive(secret, b"index"), value.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_indexes(value: str) -> list[str]:
+    """The hashes of `value` under the current and the old keys. Rows saved before a key rotation
+    keep their old hash until they are re-keyed, so lookups must try every key still configured."""
+    keys = [settings.DATA_KEY] + [k.strip() for k in _old_keys().split(",") if k.strip()]
+    return list(dict.fromkeys(blind_index(value, k) for k in keys))
 
 
 def mask_id_number(v: str) -> str:

@@ -46,7 +46,14 @@ class Scope:
     def regions(self, qs: QuerySet) -> QuerySet:
         if self.everything:
             return qs
-        return qs.filter(subtree_q(self.region_paths + self.organization_region_paths))
+        q = subtree_q(self.region_paths)
+        if self.organization_paths:
+            # A secretary sees the areas where its organizations stand, not their neighbours.
+            from gangwan.organizations.models import Organization
+
+            located = Organization.objects.filter(subtree_q(self.organization_paths)).values("region_id")
+            q |= Q(pk__in=located)
+        return qs.filter(q)
 
     def organizations(self, qs: QuerySet, prefix: str = "") -> QuerySet:
         return qs if self.everything else qs.filter(self.organization_q(prefix))
@@ -108,7 +115,7 @@ def scope_for(user) -> Scope:
             orgs.append(ra.organization.path)
             org_regions.append(ra.organization.region.path)
     member_ids = ()
-    if Role.MEMBER in roles or roles:
+    if roles:
         from gangwan.members.models import Member
 
         member_ids = tuple(Member.objects.filter(user=user).values_list("pk", flat=True))

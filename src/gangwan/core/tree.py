@@ -93,8 +93,12 @@ class TreeNode(models.Model):
 
     def move_under(self, new_parent: TreeNode | None) -> None:
         """Move this node and its subtree: one UPDATE rewrites every path in the range."""
-        if new_parent is not None and (new_parent.pk == self.pk or new_parent.is_descendant_of(self)):
-            raise ValueError("cannot move a node under itself")
+        # Paths held in memory may be stale (an earlier move in the same request): the database decides.
+        self.refresh_from_db(fields=["path", "depth"])
+        if new_parent is not None:
+            new_parent.refresh_from_db(fields=["path", "depth"])
+            if new_parent.pk == self.pk or new_parent.is_descendant_of(self):
+                raise ValueError("cannot move a node under itself")
         old_path = self.path
         new_path = type(self).next_child_path(new_parent)
         delta = len(new_path) // STEP_WIDTH - self.depth

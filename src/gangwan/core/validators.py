@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -18,13 +19,14 @@ def id_number_check_char(first17: str) -> str:
 
 
 def normalize_id_number(value: str) -> str:
-    return (value or "").strip().upper().replace(" ", "")
+    # NFKC turns full-width input (１２３Ｘ, common with Chinese input methods) into ASCII.
+    return unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")
 
 
 def parse_id_number(value: str) -> tuple[dt.date, str]:
     """Validate an 18-character resident ID number; return (birth date, gender 'male'/'female')."""
     v = normalize_id_number(value)
-    if not re.fullmatch(r"\d{17}[\dX]", v):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", v):
         raise ValidationError(_("An ID number has 17 digits followed by a digit or X."), code="id_format")
     try:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
@@ -60,11 +62,15 @@ def credit_code_check_char(first17: str) -> str:
 
 def validate_credit_code(value: str) -> str:
     """Unified social credit code, GB 32100-2015: 18 characters, last one a mod-31 check."""
-    v = (value or "").strip().upper()
+    v = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or "")).upper()
     if len(v) != 18 or any(c not in CREDIT_CHARS for c in v):
         raise ValidationError(
             _("A unified social credit code has 18 characters: digits and capital letters except I, O, Z, S, V."),
             code="credit_format",
+        )
+    if not v[2:8].isdigit():  # characters 3–8: the registering authority's GB/T 2260 area code
+        raise ValidationError(
+            _("Characters 3 to 8 of a unified social credit code are the area code (6 digits)."), code="credit_format"
         )
     if credit_code_check_char(v[:17]) != v[17]:
         raise ValidationError(_("The credit code's check character is wrong (GB 32100); please check the code."), code="credit_checksum")
@@ -72,9 +78,9 @@ def validate_credit_code(value: str) -> str:
 
 
 def validate_phone(value: str) -> str:
-    v = re.sub(r"[\s-]", "", value or "")
+    v = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if v.startswith("+86"):
         v = v[3:]
-    if not re.fullmatch(r"1[3-9]\d{9}", v):
+    if not re.fullmatch(r"1[3-9][0-9]{9}", v):
         raise ValidationError(_("A mobile phone number has 11 digits and starts with 13–19."), code="phone_format")
     return v

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from gangwan.core import crypto
 from gangwan.core.scopes import Scope
 from gangwan.core.tree import subtree_q
+from gangwan.core.validators import normalize_id_number
 
 from .models import Member, MemberStatus
 
@@ -38,9 +39,9 @@ def member_list(*, scope: Scope, q: str = "", status: str = "", organization=Non
     if q:
         q = q.strip()
         if q.isdigit() and len(q) == 11:
-            qs = qs.filter(phone_hash=crypto.blind_index(q))
+            qs = qs.filter(phone_hash__in=crypto.blind_indexes(q))
         elif len(q) == 18:
-            qs = qs.filter(id_number_hash=crypto.blind_index(q.upper()))
+            qs = qs.filter(id_number_hash__in=crypto.blind_indexes(normalize_id_number(q)))
         else:
             qs = qs.filter(name__icontains=q)
     if status:
@@ -59,7 +60,8 @@ def member_get(*, scope: Scope, pk: int) -> Member:
 
 
 def member_find_by_id_number(id_number: str) -> Member | None:
-    return Member.objects.filter(id_number_hash=crypto.blind_index(id_number)).first()
+    """The member with this ID number, whatever its scope (for duplicate checks, not for display)."""
+    return Member.objects.filter(id_number_hash__in=crypto.blind_indexes(normalize_id_number(id_number))).first()
 
 
 def members_by_status(*, scope: Scope) -> dict[str, int]:

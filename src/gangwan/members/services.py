@@ -36,9 +36,11 @@ def _clean(member: Member, *, gender_given: bool, birth_given: bool) -> None:
             member.phone = validate_phone(member.phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
-    clash = Member.objects.filter(id_number_hash=crypto.blind_index(member.id_number)).exclude(pk=member.pk).first()
+    clash = Member.objects.filter(id_number_hash__in=crypto.blind_indexes(member.id_number)).exclude(pk=member.pk).first()
     if clash:
         raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+    if member.organization_id is None:
+        raise ValidationError({"organization": _("Choose the organization that holds the membership.")})
     if member.home_organization_id is None:
         member.home_organization = member.organization
     if member.organization.dissolved_on or member.home_organization.dissolved_on:
@@ -77,8 +79,13 @@ def member_update(*, actor, member: Member, reason: str = "", **fields) -> Membe
     for key, value in fields.items():
         setattr(member, key, value)
     _clean(member, gender_given="gender" in fields, birth_given="birth_date" in fields)
+    findings = []
+    if member.status == MemberStatus.PROBATIONARY and before["status"] != MemberStatus.PROBATIONARY:
+        findings += org_rules.check_r4_temporary(organization=member.organization, function="recruit")
+    warnings = enforce(findings, reason)
     member.save()
-    audit_record(actor=actor, action="member.update", obj=member, before=before, after=snapshot(member), reason=reason)
+    audit_record(actor=actor, action="member.update", obj=member, before=before, after=snapshot(member), reason=reason,
+                 warnings=warnings)
     return member
 
 
@@ -96,3 +103,17 @@ def member_reveal(*, actor, member: Member, field: str, reason: str) -> str:
     return getattr(member, field)
 
 
+@transaction.atomic
+def member_personal_data_rekey(*, actor, batch_size: int = 500) -> int:
+    """After a key rotation (a new GANGWAN_DATA_KEY, the old one listed in GANGWAN_DATA_KEYS_OLD),
+    re-encrypt every member's ID number and phone under the current key and recompute their lookup
+    hashes, so that the old key can be dropped. Returns how many members were re-keyed."""
+    count, last_pk = 0, 0
+    while batch := list(Member.objects.filter(pk__gt=last_pk).order_by("pk")[:batch_size]):
+        for m in batch:  # bulk_update skips pre_save: the hashes are set here
+            m.id_number_hash = crypto.blind_index(m.id_number) if m.id_number else ""
+            m.phone_hash = crypto.blind_index(m.phone) if m.phone else ""
+        Member.objects.bulk_update(batch, ["id_number", "id_number_hash", "phone", "phone_hash"])
+        count, last_pk = count + len(batch), batch[-1].pk
+    audit_record(actor=actor, action="member.rekey", after={"members": count})
+    return count

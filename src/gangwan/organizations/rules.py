@@ -3,6 +3,7 @@ views show them. Values come from `rule_value`, so a district can configure them
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.utils.translation import gettext as _
@@ -167,15 +168,23 @@ def add_years(d: dt.date, years: int) -> dt.date:
         return d.replace(year=d.year + years, day=28)
 
 
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (the month's last day when it is shorter)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return d.replace(year=year, month=month, day=min(d.day, calendar.monthrange(year, month)[1]))
+
+
 def check_r8_term(*, organization, started_on: dt.date, ends_on: dt.date) -> list[Finding]:
     """R8: the term length is fixed by kind; bringing forward or extending needs approval, at most 1 year."""
     region = organization.region
-    regular = add_years(started_on, term_years(organization))
-    shift = abs((ends_on - regular).days)
     if ends_on <= started_on:
         return [Finding("R8", "hard", _("A term ends after it starts."))]
-    if shift > 366 * rule_value("R8.max_shift_years", region):
+    regular = add_years(started_on, term_years(organization))
+    max_shift = int(rule_value("R8.max_shift_years", region))
+    # Calendar years, not a count of days: "at most one year" earlier or later than the regular end.
+    if not add_years(regular, -max_shift) <= ends_on <= add_years(regular, max_shift):
         return [Finding("R8", "hard", _("R8: a term may be extended or shortened by at most one year; the regular end is %(date)s.") % {"date": regular.isoformat()})]
-    if shift:
+    if ends_on != regular:
         return [Finding("R8", "warn", _("R8: the regular end of this term is %(date)s; extending or bringing it forward needs approval.") % {"date": regular.isoformat()})]
     return []

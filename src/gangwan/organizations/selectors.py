@@ -101,7 +101,7 @@ def terms_ending_soon(*, scope: Scope, today: dt.date | None = None, months: int
     """Open terms of active organizations ending within the reminder window (R8: 6 months), overdue included."""
     today = today or dt.date.today()
     months = months if months is not None else rule_value("R8.reminder_months")
-    limit = today + dt.timedelta(days=round(months * 30.44))
+    limit = rules.add_months(today, int(months))
     return (
         Term.objects.filter(closed_on__isnull=True, ends_on__lte=limit, organization__dissolved_on__isnull=True)
         .filter(organization__in=scope.organizations(Organization.objects.all()).values("pk"))
@@ -119,8 +119,8 @@ def organizations_by_kind(*, scope: Scope) -> dict[str, int]:
 def _coverage_annotations(qs: QuerySet[Unit]) -> QuerySet[Unit]:
     active = OrganizationUnit.objects.filter(unit=OuterRef("pk"), organization__dissolved_on__isnull=True)
     return qs.annotate(
-        covered=Exists(active),
-        own=Exists(active.filter(is_primary=True, organization__kind__in=OWN_KINDS)),
+        is_covered=Exists(active),
+        has_own=Exists(active.filter(is_primary=True, organization__kind__in=OWN_KINDS)),
     )
 
 
@@ -148,11 +148,11 @@ def _rates(row: dict) -> dict:
 
 _COUNTS = {
     "total": Count("id"),
-    "covered": Count("id", filter=Q(covered=True)),
-    "own": Count("id", filter=Q(own=True)),
+    "covered": Count("id", filter=Q(is_covered=True)),
+    "own": Count("id", filter=Q(has_own=True)),
     "union": Count("id", filter=Q(has_union=True)),
     # Work coverage (R47, formula UNCONFIRMED): an organization, a Party-building instructor or a union.
-    "work": Count("id", filter=Q(covered=True) | ~Q(instructor_name="") | Q(has_union=True)),
+    "work": Count("id", filter=Q(is_covered=True) | ~Q(instructor_name="") | Q(has_union=True)),
 }
 
 
@@ -173,8 +173,16 @@ def coverage_by_child_region(*, scope: Scope, region: Region, non_public_only: b
         .values("child_path")
         .annotate(**_COUNTS)
     )
-    names = dict(Region.objects.filter(parent=region).values_list("path", "name"))
-    ids = dict(Region.objects.filter(parent=region).values_list("path", "id"))
-    out = [_rates({**r, "name": names.get(r["child_path"], region.name), "region_id": ids.get(r["child_path"], region.pk)})
+    children = {path: (pk, name) for path, pk, name in Region.objects.filter(parent=region).values_list("path", "id", "name")}
+    # Units placed on `region` itself (not in a child) form a row of their own under its name.
+    out = [_rates({**r, "region_id": children.get(r["child_path"], (region.pk, region.name))[0],
+                   "name": children.get(r["child_path"], (region.pk, region.name))[1]})
            for r in rows]
     return sorted(out, key=lambda r: r["child_path"])
+
+
+def organizations_of_unit(*, scope: Scope, unit: Unit) -> QuerySet[Organization]:
+    """Organizations a unit is attached to (its own, a joint or a regional branch), in scope."""
+    return with_member_counts(
+        organization_list(scope=scope, include_dissolved=True).filter(unit_links__unit=unit)
+    ).order_by("dissolved_on", "path")

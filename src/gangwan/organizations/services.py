@@ -110,21 +110,34 @@ def organization_update(
         units = [link.unit for link in links]
         primary_unit = next((link.unit for link in links if link.is_primary), None)
     units = list(dict.fromkeys(units))
+    if primary_unit is None and org.kind == OrganizationKind.BRANCH and len(units) == 1:
+        primary_unit = units[0]
     if primary_unit is not None and primary_unit not in units:
         units.insert(0, primary_unit)
+    kind_changed = org.kind != before["kind"]
     findings = [
         *rules.check_placement(kind=org.kind, parent=org.parent, region=org.region),
         *rules.check_regional_branch_unique(kind=org.kind, region=org.region, exclude_pk=org.pk),
-        *rules.check_r3_joint_units(kind=org.kind, unit_count=len(units), region=org.region),
     ]
-    if "kind" in fields and fields["kind"] != before["kind"]:
-        full = _full_members_of(org)
-        findings += rules.check_r2_r6_size(kind=org.kind, full_members=full, region=org.region)
+    # R3 is asked again only when the units or the kind change: a rename of a joint branch that was
+    # approved over the limit (with a reason) does not need the reason again.
+    if kind_changed or sorted(u.pk for u in units) != before["units"]:
+        findings += rules.check_r3_joint_units(kind=org.kind, unit_count=len(units), region=org.region)
+    if kind_changed:
+        findings += rules.check_r2_r6_size(kind=org.kind, full_members=_full_members_of(org), region=org.region)
         if org.kind == OrganizationKind.BRANCH:
-            findings += rules.check_r1_standalone_branch(kind=org.kind, primary_unit=primary_unit, full_members=full, region=org.region)
-    if org.children.filter(dissolved_on__isnull=True).exists() and org.kind not in rules.PARENT_KINDS:
+            findings += rules.check_r1_standalone_branch(
+                kind=org.kind, primary_unit=primary_unit,
+                full_members=_full_members_of_units([primary_unit.pk]) if primary_unit else 0, region=org.region)
+    active_children = org.children.filter(dissolved_on__isnull=True).select_related("region")
+    if active_children.exists() and org.kind not in rules.PARENT_KINDS:
         findings.append(rules.Finding("structure", "hard", _("This organization has organizations under it; a %(kind)s cannot.")
                                       % {"kind": org.get_kind_display()}))
+    if org.region_id != before["region_id"]:
+        outside = [c for c in active_children if not c.region.path.startswith(org.region.path)]
+        if outside:
+            findings.append(rules.Finding("structure", "hard", _("%(child)s lies outside the new area %(region)s; move it first.")
+                                          % {"child": outside[0], "region": org.region}))
     warnings = enforce(findings, reason)
     org.full_clean(exclude=["parent"])
     org.save()
@@ -138,6 +151,9 @@ def organization_update(
 def organization_move(*, actor, organization: Organization, new_parent: Organization, reason: str = "") -> Organization:
     """Move an organization and its subtree under another parent (one UPDATE of the path range)."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    new_parent.refresh_from_db(fields=["path", "depth", "dissolved_on"])
+    if not org.is_active:
+        raise ValidationError(_("This organization has been dissolved."))
     if new_parent.pk == org.pk or new_parent.is_descendant_of(org):
         raise ValidationError(_("An organization cannot be moved under itself or under one of its own organizations."))
     enforce(rules.check_placement(kind=org.kind, parent=new_parent, region=org.region), reason)
@@ -155,6 +171,9 @@ def organization_dissolve(*, actor, organization: Organization, dissolved_on: dt
         raise ValidationError(_("Give the reason for dissolving the organization."))
     if not org.is_active:
         raise ValidationError(_("This organization is already dissolved."))
+    if org.established_on and dissolved_on < org.established_on:
+        raise ValidationError(_("An organization is dissolved after it was established (%(date)s).")
+                              % {"date": org.established_on.isoformat()})
     children = org.children.filter(dissolved_on__isnull=True).count()
     if children:
         raise ValidationError(_("%(count)d organizations are still under this one; move or dissolve them first.") % {"count": children})
@@ -184,6 +203,8 @@ def office_assign(*, actor, organization: Organization, member, role: str, start
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     if not org.is_active:
         raise ValidationError(_("This organization has been dissolved."))
+    if member.archived_on:
+        raise ValidationError(_("%(member)s is an archived (former) member.") % {"member": member})
     if not (member.organization.path.startswith(org.path) or member.home_organization_id == org.pk):
         raise ValidationError(_("%(member)s is not a member of %(org)s.") % {"member": member, "org": org})
     sitting = _sitting(org)
@@ -216,6 +237,8 @@ def term_start(*, actor, organization: Organization, started_on: dt.date, ends_o
     """Record a new term after an election; the previous one closes. R4 forbids it for temporary
     branches; R8 fixes the length (3 or 5 years) and allows at most one year's shift with approval."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if not org.is_active:
+        raise ValidationError(_("This organization has been dissolved."))
     ends_on = ends_on or rules.add_years(started_on, rules.term_years(org))
     findings = [*rules.check_r4_temporary(organization=org, function="hold_election"),
                 *rules.check_r8_term(organization=org, started_on=started_on, ends_on=ends_on)]

@@ -42,6 +42,8 @@ def region_update(*, actor, region: Region, **fields) -> Region:
         if key not in allowed:
             raise ValueError(f"region_update cannot change {key}")
         setattr(region, key, value)
+    if region.level not in AREA_LEVELS:
+        region.kind = ""  # only communities and villages have a kind (as in region_create)
     _check(parent=region.parent, level=region.level, kind=region.kind)
     region.full_clean()
     region.save()
@@ -52,6 +54,8 @@ def region_update(*, actor, region: Region, **fields) -> Region:
 @transaction.atomic
 def region_move(*, actor, region: Region, new_parent: Region) -> Region:
     """Move a region (and everything under it) to another parent, e.g. a village to another town."""
+    region.refresh_from_db(fields=["path", "depth", "parent"])
+    new_parent.refresh_from_db(fields=["path", "depth"])
     if new_parent.pk == region.pk or new_parent.is_descendant_of(region):
         raise ValidationError(_("A region cannot be moved under itself."))
     _check(parent=new_parent, level=region.level, kind=region.kind)

@@ -15,7 +15,10 @@ UNIT_FIELDS = {"name", "kind", "credit_code", "region", "address", "employees", 
 
 def _clean(unit: Unit) -> None:
     if unit.credit_code:
-        unit.credit_code = validate_credit_code(unit.credit_code)
+        try:
+            unit.credit_code = validate_credit_code(unit.credit_code)
+        except ValidationError as exc:  # attach to the field, so a form shows it next to the input
+            raise ValidationError({"credit_code": exc.messages}) from None
         clash = Unit.objects.filter(credit_code=unit.credit_code).exclude(pk=unit.pk).first()
         if clash:
             raise ValidationError({"credit_code": _("This credit code is already registered for %(unit)s.") % {"unit": clash}})
