@@ -13,7 +13,7 @@ def _login(page, username):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f.PASSWORD)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 def test_street_admin_browses_creates_a_unit_and_is_refused_outside(page, district):
@@ -35,7 +35,7 @@ def test_street_admin_browses_creates_a_unit_and_is_refused_outside(page, distri
     page.select_option("select[name=kind]", "private_enterprise")
     page.fill("input[name=credit_code]", code)
     page.fill("input[name=employees]", "86")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("宁波港湾物流有限公司")
     assert Unit.objects.get(name="宁波港湾物流有限公司").region == district.gaotang
 

@@ -7,7 +7,7 @@ from .models import MemberStatus
 
 
 class MemberForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(label=_("Full name"), max_length=60)
     id_number = forms.CharField(label=_("ID number"), max_length=18, help_text=_("18 characters; birth date and gender are read from it."))
     phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
     status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)

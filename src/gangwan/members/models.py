@@ -18,7 +18,7 @@ class Gender(models.TextChoices):
 class Member(models.Model):
     """A Party member. ID number and phone are encrypted; found by keyed hash; shown masked."""
 
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("full name"), max_length=60)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = EncryptedCharField(_("ID number"), mask="id_number")

@@ -68,10 +68,10 @@ def check_r2_r6_size(*, kind: str, full_members: int, region=None) -> list[Findi
         out.append(Finding("R2", "warn", _("R2: a branch normally has at most %(max)d members; this one has %(count)d.")
                            % {"max": rule_value("R2.max_branch_members", region), "count": full_members}))
     if kind == OrganizationKind.GENERAL_BRANCH and full_members < rule_value("R6.general_branch_members", region):
-        out.append(Finding("R6", "warn", _("R6: a general branch is normally set up with %(min)d or more members; there are %(count)d. Give the approval.")
+        out.append(Finding("R6", "warn", _("R6: a general branch is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason.")
                            % {"min": rule_value("R6.general_branch_members", region), "count": full_members}))
     if kind == OrganizationKind.COMMITTEE and full_members < rule_value("R6.committee_members", region):
-        out.append(Finding("R6", "warn", _("R6: a grassroots committee is normally set up with %(min)d or more members; there are %(count)d. Give the approval.")
+        out.append(Finding("R6", "warn", _("R6: a grassroots committee is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason.")
                            % {"min": rule_value("R6.committee_members", region), "count": full_members}))
     return out
 
