@@ -17,7 +17,7 @@ test-fast: install assets
 	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: install assets
-	$(PY) bench/run.py $(BENCH_ARGS)
+	@$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -25,11 +25,21 @@ class District:
         self.dagang = f.community(self.xinqi, "大港社区", kind="industrial_community")
         self.qingzhi = f.community(self.xiaogang, "青峙社区")
         self.committee = f.organization("中共北仑区委", "committee", self.district)
-        self.xinqi_wc = f.organization("新碶街道党工委", "working_committee", self.xinqi, self.committee)
-        self.xiaogang_wc = f.organization("小港街道党工委", "working_committee", self.xiaogang, self.committee)
-        self.gaotang_committee = f.organization("高塘社区党委", "committee", self.gaotang, self.xinqi_wc)
-        self.dagang_regional = f.organization("大港社区区域综合党支部", "regional_branch", self.dagang, self.xinqi_wc)
-        self.qingzhi_committee = f.organization("青峙社区党委", "committee", self.qingzhi, self.xiaogang_wc)
+        self.xinqi_wc = f.organization(
+            "新碶街道党工委", "working_committee", self.xinqi, self.committee
+        )
+        self.xiaogang_wc = f.organization(
+            "小港街道党工委", "working_committee", self.xiaogang, self.committee
+        )
+        self.gaotang_committee = f.organization(
+            "高塘社区党委", "committee", self.gaotang, self.xinqi_wc
+        )
+        self.dagang_regional = f.organization(
+            "大港社区区域综合党支部", "regional_branch", self.dagang, self.xinqi_wc
+        )
+        self.qingzhi_committee = f.organization(
+            "青峙社区党委", "committee", self.qingzhi, self.xiaogang_wc
+        )
 
 
 @pytest.fixture

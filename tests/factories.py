@@ -20,7 +20,9 @@ _seq = itertools.count(1)
 PASSWORD = "Harbour-2013!"
 
 
-def id_number(birth: dt.date = dt.date(1985, 6, 1), gender: str = "male", area: str = "990206") -> str:
+def id_number(
+    birth: dt.date = dt.date(1985, 6, 1), gender: str = "male", area: str = "990206"
+) -> str:
     """A valid GB 11643 number under the test area prefix 99xxxx (no real person has it)."""
     n = next(_seq) % 500
     seq_digit = (n * 2 + (1 if gender == "male" else 0)) % 1000
@@ -58,8 +60,16 @@ def unit(region: Region, name: str | None = None, kind: str = "private_enterpris
     return Unit.objects.create(name=name or f"单位{next(_seq)}", kind=kind, region=region, **kw)
 
 
-def organization(name: str, kind: str, region: Region, parent: Organization | None = None, units=(), **kw) -> Organization:
-    o = Organization(name=name, kind=kind, region=region, established_on=kw.pop("established_on", dt.date(2012, 7, 1)), **kw)
+def organization(
+    name: str, kind: str, region: Region, parent: Organization | None = None, units=(), **kw
+) -> Organization:
+    o = Organization(
+        name=name,
+        kind=kind,
+        region=region,
+        established_on=kw.pop("established_on", dt.date(2012, 7, 1)),
+        **kw,
+    )
     o.place_under(parent)
     o.save()
     for i, u in enumerate(units):
@@ -67,27 +77,56 @@ def organization(name: str, kind: str, region: Region, parent: Organization | No
     return o
 
 
-def member(organization: Organization, name: str | None = None, status: str = "full", unit: Unit | None = None,
-           gender: str = "male", birth: dt.date = dt.date(1985, 6, 1), phone: str = "", **kw) -> Member:
+def member(
+    organization: Organization,
+    name: str | None = None,
+    status: str = "full",
+    unit: Unit | None = None,
+    gender: str = "male",
+    birth: dt.date = dt.date(1985, 6, 1),
+    phone: str = "",
+    **kw,
+) -> Member:
     number = id_number(birth, gender)
-    m = Member(name=name or f"党员{next(_seq)}", gender=gender, birth_date=birth, id_number=number,
-               phone=phone or f"138{next(_seq):08d}"[-11:], organization=organization,
-               home_organization=kw.pop("home_organization", organization), unit=unit, status=status,
-               joined_on=kw.pop("joined_on", dt.date(2005, 7, 1)), **kw)
+    m = Member(
+        name=name or f"党员{next(_seq)}",
+        gender=gender,
+        birth_date=birth,
+        id_number=number,
+        phone=phone or f"138{next(_seq):08d}"[-11:],
+        organization=organization,
+        home_organization=kw.pop("home_organization", organization),
+        unit=unit,
+        status=status,
+        joined_on=kw.pop("joined_on", dt.date(2005, 7, 1)),
+        **kw,
+    )
     m.save()
     return m
 
 
-def office(organization: Organization, member: Member, role: str = "secretary", started_on=dt.date(2022, 1, 1)) -> Office:
-    return Office.objects.create(organization=organization, member=member, role=role, started_on=started_on)
+def office(
+    organization: Organization,
+    member: Member,
+    role: str = "secretary",
+    started_on=dt.date(2022, 1, 1),
+) -> Office:
+    return Office.objects.create(
+        organization=organization, member=member, role=role, started_on=started_on
+    )
 
 
 def term(organization: Organization, started_on: dt.date, ends_on: dt.date) -> Term:
     return Term.objects.create(organization=organization, started_on=started_on, ends_on=ends_on)
 
 
-def user(username: str | None = None, role: str | None = None, region: Region | None = None,
-         organization: Organization | None = None, **kw) -> User:
+def user(
+    username: str | None = None,
+    role: str | None = None,
+    region: Region | None = None,
+    organization: Organization | None = None,
+    **kw,
+) -> User:
     u = User.objects.create_user(username=username or f"user{next(_seq)}", password=PASSWORD, **kw)
     if role:
         RoleAssignment.objects.create(user=u, role=role, region=region, organization=organization)

@@ -60,14 +60,23 @@ def test_the_lock_is_per_account_not_for_everyone(client, db, settings):
     f.user("b_user")
     for _ in range(settings.LOGIN_THROTTLE["failures"]):
         client.post(reverse("login"), {"username": "a_user", "password": "wrong"})
-    assert client.post(reverse("login"), {"username": "b_user", "password": f.PASSWORD}).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": "b_user", "password": f.PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_password_change_is_audited(client, db):
     u = f.user("secretary2")
     client.force_login(u)
-    resp = client.post(reverse("password_change"), {"old_password": f.PASSWORD, "new_password1": "Qingzhi-Harbour-42",
-                                                    "new_password2": "Qingzhi-Harbour-42"})
+    resp = client.post(
+        reverse("password_change"),
+        {
+            "old_password": f.PASSWORD,
+            "new_password1": "Qingzhi-Harbour-42",
+            "new_password2": "Qingzhi-Harbour-42",
+        },
+    )
     assert resp.status_code == 302
     u.refresh_from_db()
     assert u.check_password("Qingzhi-Harbour-42")
@@ -84,5 +93,7 @@ def test_forms_require_csrf(db):
 
 
 def test_english_is_complete_behind_the_language_switch(client, db):
-    resp = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True)
+    resp = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("login")}, follow=True
+    )
     assert "Log in" in resp.content.decode()

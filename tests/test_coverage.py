@@ -38,8 +38,17 @@ def units(district):
         "K": f.unit(d.qingzhi, "壬"),
     }
     f.organization("甲党支部", "branch", d.gaotang, d.gaotang_committee, units=[u["A"]])
-    f.organization("高塘联合党支部", "joint_branch", d.gaotang, d.gaotang_committee, units=[u["C"], u["B"]])
-    f.organization("已撤销党支部", "branch", d.gaotang, d.gaotang_committee, units=[u["I"]], dissolved_on=dt.date(2020, 1, 1))
+    f.organization(
+        "高塘联合党支部", "joint_branch", d.gaotang, d.gaotang_committee, units=[u["C"], u["B"]]
+    )
+    f.organization(
+        "已撤销党支部",
+        "branch",
+        d.gaotang,
+        d.gaotang_committee,
+        units=[u["I"]],
+        dissolved_on=dt.date(2020, 1, 1),
+    )
     OrganizationUnit.objects.create(organization=d.dagang_regional, unit=u["L"], is_primary=False)
     f.organization("停业企业党支部", "branch", d.dagang, d.xinqi_wc, units=[u["G"]])
     f.organization("港务集团党支部", "branch", d.dagang, d.xinqi_wc, units=[u["H"]])
@@ -48,21 +57,47 @@ def units(district):
 
 
 def _figures(row):
-    return {k: row[k] for k in ("total", "covered", "own", "union", "work", "organization_coverage",
-                                "own_organization_rate", "union_coverage", "work_coverage")}
+    return {
+        k: row[k]
+        for k in (
+            "total",
+            "covered",
+            "own",
+            "union",
+            "work",
+            "organization_coverage",
+            "own_organization_rate",
+            "union_coverage",
+            "work_coverage",
+        )
+    }
 
 
 def test_r47_district_coverage(units):
     assert _figures(coverage(scope=EVERYTHING)) == {
-        "total": 10, "covered": 5, "own": 2, "union": 2, "work": 7,
-        "organization_coverage": 50.0, "own_organization_rate": 20.0, "union_coverage": 20.0, "work_coverage": 70.0,
+        "total": 10,
+        "covered": 5,
+        "own": 2,
+        "union": 2,
+        "work": 7,
+        "organization_coverage": 50.0,
+        "own_organization_rate": 20.0,
+        "union_coverage": 20.0,
+        "work_coverage": 70.0,
     }
 
 
 def test_r47_street_coverage(district, units):
     assert _figures(coverage(scope=EVERYTHING, region=district.xinqi)) == {
-        "total": 8, "covered": 4, "own": 1, "union": 2, "work": 6,
-        "organization_coverage": 50.0, "own_organization_rate": 12.5, "union_coverage": 25.0, "work_coverage": 75.0,
+        "total": 8,
+        "covered": 4,
+        "own": 1,
+        "union": 2,
+        "work": 6,
+        "organization_coverage": 50.0,
+        "own_organization_rate": 12.5,
+        "union_coverage": 25.0,
+        "work_coverage": 75.0,
     }
 
 
@@ -84,7 +119,11 @@ def test_r47_which_unit_counts_how(units):
 
 def test_r47_all_kinds_of_unit_when_asked(units):
     row = coverage(scope=EVERYTHING, non_public_only=False)
-    assert (row["total"], row["covered"], row["own"]) == (11, 6, 3)  # + the state-owned 港务集团; 停业企业 never counts
+    assert (row["total"], row["covered"], row["own"]) == (
+        11,
+        6,
+        3,
+    )  # + the state-owned 港务集团; 停业企业 never counts
 
 
 def test_r47_coverage_by_street(district, units):
@@ -98,7 +137,9 @@ def test_r47_coverage_by_street(district, units):
 
 def test_r47_coverage_by_community(district, units):
     rows = coverage_by_child_region(scope=EVERYTHING, region=district.xinqi)
-    assert [(r["name"], r["total"], r["covered"], r["own"], r["union"], r["work"]) for r in rows] == [
+    assert [
+        (r["name"], r["total"], r["covered"], r["own"], r["union"], r["work"]) for r in rows
+    ] == [
         ("高塘社区", 5, 3, 1, 2, 4),
         ("大港社区", 3, 1, 0, 0, 2),
     ]
@@ -108,7 +149,11 @@ def test_r47_coverage_by_community(district, units):
 def test_r47_units_placed_on_the_street_itself_form_their_own_row(district, units):
     f.unit(district.xinqi, "街道直属企业")
     rows = coverage_by_child_region(scope=EVERYTHING, region=district.xinqi)
-    assert [(r["name"], r["total"]) for r in rows] == [("新碶街道", 1), ("高塘社区", 5), ("大港社区", 3)]
+    assert [(r["name"], r["total"]) for r in rows] == [
+        ("新碶街道", 1),
+        ("高塘社区", 5),
+        ("大港社区", 3),
+    ]
 
 
 def test_r47_coverage_is_cut_to_the_scope(district, units):

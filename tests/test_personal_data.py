@@ -38,8 +38,12 @@ def _id_number_ending_in_x(area: str = "330206", seq: str = "123") -> str:
 ID_NUMBER = _id_number_ending_in_x()
 
 
-def _register(organization, *, id_number: str = ID_NUMBER, phone: str = PHONE, actor=None) -> Member:
-    return member_create(actor=actor, name="王海燕", id_number=id_number, phone=phone, organization=organization)
+def _register(
+    organization, *, id_number: str = ID_NUMBER, phone: str = PHONE, actor=None
+) -> Member:
+    return member_create(
+        actor=actor, name="王海燕", id_number=id_number, phone=phone, organization=organization
+    )
 
 
 def test_masks_show_first_four_and_last_four_of_an_id_number_and_hide_a_phones_middle():
@@ -135,8 +139,13 @@ def test_reveal_needs_a_reason_and_is_logged(district):
     with pytest.raises(ValidationError):
         member_reveal(actor=actor, member=m, field="name", reason="核对身份信息")
 
-    assert member_reveal(actor=actor, member=m, field="id_number", reason="办理组织关系转接，核对身份") == ID_NUMBER
-    assert member_reveal(actor=actor, member=m, field="phone", reason="联系党员参加主题党日") == PHONE
+    assert (
+        member_reveal(actor=actor, member=m, field="id_number", reason="办理组织关系转接，核对身份")
+        == ID_NUMBER
+    )
+    assert (
+        member_reveal(actor=actor, member=m, field="phone", reason="联系党员参加主题党日") == PHONE
+    )
     entries = AuditEntry.objects.filter(action__startswith="member.reveal").order_by("id")
     assert [e.action for e in entries] == ["member.reveal.id_number", "member.reveal.phone"]
     assert entries[0].actor == actor and entries[0].reason == "办理组织关系转接，核对身份"

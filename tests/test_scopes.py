@@ -31,12 +31,17 @@ class TwoStreets:
         self.d = d
         self.xinqi_unit = f.unit(d.gaotang, "高塘物业公司", has_union=True)
         self.xiaogang_unit = f.unit(d.qingzhi, "青峙化工有限公司")
-        self.xinqi_branch = f.organization("高塘物业党支部", "branch", d.gaotang, d.gaotang_committee, units=[self.xinqi_unit])
-        self.xiaogang_branch = f.organization("青峙化工党支部", "branch", d.qingzhi, d.qingzhi_committee,
-                                              units=[self.xiaogang_unit])
+        self.xinqi_branch = f.organization(
+            "高塘物业党支部", "branch", d.gaotang, d.gaotang_committee, units=[self.xinqi_unit]
+        )
+        self.xiaogang_branch = f.organization(
+            "青峙化工党支部", "branch", d.qingzhi, d.qingzhi_committee, units=[self.xiaogang_unit]
+        )
         self.xinqi_members = [f.member(self.xinqi_branch, unit=self.xinqi_unit) for _ in range(3)]
         self.xinqi_members.append(f.member(d.gaotang_committee, status="probationary"))
-        self.xiaogang_members = [f.member(self.xiaogang_branch, unit=self.xiaogang_unit) for _ in range(4)]
+        self.xiaogang_members = [
+            f.member(self.xiaogang_branch, unit=self.xiaogang_unit) for _ in range(4)
+        ]
         self.xiaogang_members.append(f.member(d.qingzhi_committee, status="probationary"))
         f.term(self.xinqi_branch, "2022-03-01", "2025-03-01")
         f.term(self.xiaogang_branch, "2022-03-01", "2025-03-01")
@@ -56,7 +61,12 @@ def _assert_cut_to_xinqi(scope, w, *, whole_street: bool):
     regions = _ids(region_list(scope=scope))
     assert not regions & {d.xiaogang.pk, d.qingzhi.pk, d.district.pk}
     orgs = _ids(organization_list(scope=scope))
-    assert not orgs & {d.committee.pk, d.xiaogang_wc.pk, d.qingzhi_committee.pk, w.xiaogang_branch.pk}
+    assert not orgs & {
+        d.committee.pk,
+        d.xiaogang_wc.pk,
+        d.qingzhi_committee.pk,
+        w.xiaogang_branch.pk,
+    }
     assert w.xinqi_branch.pk in orgs
     units = _ids(unit_list(scope=scope))
     assert units == {w.xinqi_unit.pk}
@@ -68,7 +78,9 @@ def _assert_cut_to_xinqi(scope, w, *, whole_street: bool):
     kinds = organizations_by_kind(scope=scope)
     assert "working_committee" not in kinds or whole_street
     assert kinds.get("branch") == 1
-    assert {t.organization_id for t in terms_ending_soon(scope=scope, today=dt.date(2025, 1, 1))} == {w.xinqi_branch.pk}
+    assert {
+        t.organization_id for t in terms_ending_soon(scope=scope, today=dt.date(2025, 1, 1))
+    } == {w.xinqi_branch.pk}
     for getter, obj in [
         (region_get, d.qingzhi),
         (region_get, d.xiaogang),
@@ -89,7 +101,14 @@ def test_district_admin_sees_the_whole_district(world):
     d = world.d
     scope = scope_for(f.user(role="district_admin", region=d.district))
     assert scope.is_district_admin
-    assert _ids(region_list(scope=scope)) == {d.district.pk, d.xinqi.pk, d.xiaogang.pk, d.gaotang.pk, d.dagang.pk, d.qingzhi.pk}
+    assert _ids(region_list(scope=scope)) == {
+        d.district.pk,
+        d.xinqi.pk,
+        d.xiaogang.pk,
+        d.gaotang.pk,
+        d.dagang.pk,
+        d.qingzhi.pk,
+    }
     assert len(member_list(scope=scope)) == 9
     assert members_by_status(scope=scope) == {"full": 7, "probationary": 2}
     assert coverage(scope=scope)["total"] == 2
@@ -140,11 +159,18 @@ def _assert_sees_no_structure(scope, w, own_members=()):
     assert not unit_list(scope=scope).exists()
     assert _ids(member_list(scope=scope)) == {m.pk for m in own_members}
     assert sum(members_by_status(scope=scope).values()) == len(own_members)
-    assert coverage(scope=scope)["total"] == 0 and coverage(scope=scope)["organization_coverage"] is None
+    assert (
+        coverage(scope=scope)["total"] == 0
+        and coverage(scope=scope)["organization_coverage"] is None
+    )
     assert organizations_by_kind(scope=scope) == {}
     assert not terms_ending_soon(scope=scope).exists()
-    for getter, obj in [(region_get, d.district), (organization_get, w.xinqi_branch), (unit_get, w.xinqi_unit),
-                        (member_get, w.xiaogang_members[0])]:
+    for getter, obj in [
+        (region_get, d.district),
+        (organization_get, w.xinqi_branch),
+        (unit_get, w.xinqi_unit),
+        (member_get, w.xiaogang_members[0]),
+    ]:
         with pytest.raises(Http404):
             getter(scope=scope, pk=obj.pk)
 
@@ -180,4 +206,6 @@ def test_two_roles_see_the_union(world):
     assert {world.xinqi_branch.pk, world.xiaogang_branch.pk} <= orgs
     assert world.d.qingzhi_committee.pk not in orgs
     assert _ids(unit_list(scope=scope)) == {world.xinqi_unit.pk, world.xiaogang_unit.pk}
-    assert len(member_list(scope=scope)) == 4 + 4  # the branch's own 4, not the committee's probationary one
+    assert (
+        len(member_list(scope=scope)) == 4 + 4
+    )  # the branch's own 4, not the committee's probationary one

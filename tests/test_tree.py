@@ -52,7 +52,10 @@ def test_ancestor_paths_lists_the_root_first():
 def test_subtree_of_a_street_holds_its_communities_only(district):
     names = set(district.xinqi.subtree().values_list("name", flat=True))
     assert names == {"新碶街道", "高塘社区", "大港社区"}
-    assert set(district.xinqi.descendants().values_list("name", flat=True)) == {"高塘社区", "大港社区"}
+    assert set(district.xinqi.descendants().values_list("name", flat=True)) == {
+        "高塘社区",
+        "大港社区",
+    }
 
 
 def test_subtree_uses_range_predicates_not_like(district):
@@ -60,7 +63,11 @@ def test_subtree_uses_range_predicates_not_like(district):
     sql = str(qs.query).upper()
     assert "LIKE" not in sql
     assert ">=" in sql and "<" in sql
-    sql = str(Organization.objects.filter(subtree_q([district.committee.path, district.xiaogang_wc.path])).query)
+    sql = str(
+        Organization.objects.filter(
+            subtree_q([district.committee.path, district.xiaogang_wc.path])
+        ).query
+    )
     assert "LIKE" not in sql.upper()
 
 
@@ -83,7 +90,9 @@ def test_ancestors_and_descendant_test(district):
 def test_move_under_rewrites_the_whole_subtree_paths_and_depth(district):
     """高塘社区党委 with a general branch and its branch moves from the street's working committee
     right under the district committee: three nodes change path, each one level shallower."""
-    gb = f.organization("高塘第一党总支", "general_branch", district.gaotang, district.gaotang_committee)
+    gb = f.organization(
+        "高塘第一党总支", "general_branch", district.gaotang, district.gaotang_committee
+    )
     br = f.organization("高塘第一党支部", "branch", district.gaotang, gb)
     moved = district.gaotang_committee
     assert (moved.depth, gb.depth, br.depth) == (3, 4, 5)
@@ -100,11 +109,17 @@ def test_move_under_rewrites_the_whole_subtree_paths_and_depth(district):
     for node in (moved, gb, br):
         assert len(node.path) == node.depth * STEP_WIDTH
     assert not district.xinqi_wc.subtree().filter(pk__in=[moved.pk, gb.pk, br.pk]).exists()
-    assert set(district.committee.subtree().values_list("pk", flat=True)) >= {moved.pk, gb.pk, br.pk}
+    assert set(district.committee.subtree().values_list("pk", flat=True)) >= {
+        moved.pk,
+        gb.pk,
+        br.pk,
+    }
 
 
 def test_move_under_deeper_parent_increases_depth(district):
-    gb = f.organization("港城党总支", "general_branch", district.qingzhi, district.qingzhi_committee)
+    gb = f.organization(
+        "港城党总支", "general_branch", district.qingzhi, district.qingzhi_committee
+    )
     br = f.organization("港城党支部", "branch", district.qingzhi, gb)
     gb.move_under(district.xiaogang_wc)  # up one level
     gb.move_under(district.qingzhi_committee)  # and back down
@@ -139,7 +154,9 @@ def test_new_children_get_fresh_paths_after_a_move(district):
 
 def test_organization_move_refuses_a_move_under_its_own_organizations(district):
     user = f.user()
-    gb = f.organization("高塘党总支", "general_branch", district.gaotang, district.gaotang_committee)
+    gb = f.organization(
+        "高塘党总支", "general_branch", district.gaotang, district.gaotang_committee
+    )
     with pytest.raises(ValidationError):
         organization_move(actor=user, organization=district.xinqi_wc, new_parent=gb)
     with pytest.raises(ValidationError):
@@ -152,7 +169,11 @@ def test_region_move_takes_the_communities_along(district):
     village = f.community(district.xiaogang, "向家村", kind="village")
     region_move(actor=user, region=village, new_parent=district.xinqi)
     village.refresh_from_db()
-    assert village.parent == district.xinqi and village.path.startswith(district.xinqi.path) and village.depth == 3
+    assert (
+        village.parent == district.xinqi
+        and village.path.startswith(district.xinqi.path)
+        and village.depth == 3
+    )
     assert village in district.xinqi.subtree()
     assert village not in district.xiaogang.subtree()
 

@@ -27,7 +27,11 @@ def _code(exc: pytest.ExceptionInfo) -> str:
 @pytest.mark.parametrize(
     ("number", "birth", "gender"),
     [
-        ("11010519491231002X", dt.date(1949, 12, 31), "female"),  # the standard's own example, check X
+        (
+            "11010519491231002X",
+            dt.date(1949, 12, 31),
+            "female",
+        ),  # the standard's own example, check X
         ("110101199003077758", dt.date(1990, 3, 7), "male"),
         ("330206198506013456", None, None),  # built below with the right check digit
     ],
@@ -74,7 +78,13 @@ def test_gb11643_birth_in_the_future_or_before_1900_is_refused():
 
 
 def test_gb11643_format_is_refused():
-    for bad in ("", "1101011990030777", "1101011990030775X8", "11010119900307775Y", "X10101199003077758"):
+    for bad in (
+        "",
+        "1101011990030777",
+        "1101011990030775X8",
+        "11010119900307775Y",
+        "X10101199003077758",
+    ):
         with pytest.raises(ValidationError) as exc:
             validate_id_number(bad)
         assert _code(exc) == "id_format"
@@ -163,7 +173,9 @@ def test_mobile_phones_are_normalized(raw, clean):
     assert validate_phone(raw) == clean
 
 
-@pytest.mark.parametrize("bad", ["", "1381234567", "138123456789", "12812345678", "05768612345", "1381234567a"])
+@pytest.mark.parametrize(
+    "bad", ["", "1381234567", "138123456789", "12812345678", "05768612345", "1381234567a"]
+)
 def test_bad_phones_are_refused(bad):
     with pytest.raises(ValidationError):
         validate_phone(bad)

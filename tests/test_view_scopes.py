@@ -19,17 +19,27 @@ def world(district):
     scoped to 小港 (xiaogang), so a leak shows up as the marker in a page."""
     d = district
     out_unit = f.unit(d.gaotang, f"{OUT}物业公司")
-    out_branch = f.organization(f"{OUT}物业公司党支部", "branch", d.gaotang, d.gaotang_committee, units=[out_unit])
+    out_branch = f.organization(
+        f"{OUT}物业公司党支部", "branch", d.gaotang, d.gaotang_committee, units=[out_unit]
+    )
     out_member = f.member(out_branch, name=f"{OUT}张三", unit=out_unit)
     out_office = f.office(out_branch, out_member)
     f.term(out_branch, dt.date(2024, 3, 1), dt.date.today() + dt.timedelta(days=30))
     in_unit = f.unit(d.qingzhi, "青峙化工有限公司")
-    in_branch = f.organization("青峙化工党支部", "branch", d.qingzhi, d.qingzhi_committee, units=[in_unit])
+    in_branch = f.organization(
+        "青峙化工党支部", "branch", d.qingzhi, d.qingzhi_committee, units=[in_unit]
+    )
     in_member = f.member(in_branch, name="李四", unit=in_unit)
     f.term(in_branch, dt.date(2024, 3, 1), dt.date.today() + dt.timedelta(days=40))
     return {
-        "d": d, "out_unit": out_unit, "out_branch": out_branch, "out_member": out_member, "out_office": out_office,
-        "in_unit": in_unit, "in_branch": in_branch, "in_member": in_member,
+        "d": d,
+        "out_unit": out_unit,
+        "out_branch": out_branch,
+        "out_member": out_member,
+        "out_office": out_office,
+        "in_unit": in_unit,
+        "in_branch": in_branch,
+        "in_member": in_member,
     }
 
 
@@ -75,16 +85,44 @@ def _object_urls(w):
         ],
         "post": [
             (reverse("regions:edit", args=[d.gaotang.pk]), {"name": "改名", "kind": "residential"}),
-            (reverse("units:edit", args=[w["out_unit"].pk]), {"name": "改名", "kind": "private_enterprise", "region": d.gaotang.pk, "employees": 1}),
-            (reverse("organizations:edit", args=[w["out_branch"].pk]), {"name": "改名", "kind": "branch", "region": d.gaotang.pk}),
-            (reverse("organizations:dissolve", args=[w["out_branch"].pk]), {"dissolved_on": "2026-01-01", "reason": "x"}),
-            (reverse("organizations:term_start", args=[w["out_branch"].pk]), {"started_on": "2026-01-01"}),
-            (reverse("members:reveal", args=[w["out_member"].pk]), {"field": "id_number", "reason": "窥探他人信息"}),
+            (
+                reverse("units:edit", args=[w["out_unit"].pk]),
+                {
+                    "name": "改名",
+                    "kind": "private_enterprise",
+                    "region": d.gaotang.pk,
+                    "employees": 1,
+                },
+            ),
+            (
+                reverse("organizations:edit", args=[w["out_branch"].pk]),
+                {"name": "改名", "kind": "branch", "region": d.gaotang.pk},
+            ),
+            (
+                reverse("organizations:dissolve", args=[w["out_branch"].pk]),
+                {"dissolved_on": "2026-01-01", "reason": "x"},
+            ),
+            (
+                reverse("organizations:term_start", args=[w["out_branch"].pk]),
+                {"started_on": "2026-01-01"},
+            ),
+            (
+                reverse("members:reveal", args=[w["out_member"].pk]),
+                {"field": "id_number", "reason": "窥探他人信息"},
+            ),
         ],
     }
 
 
-LISTS = ["dashboard:home", "regions:index", "units:list", "organizations:list", "members:list", "organizations:terms", "organizations:coverage"]
+LISTS = [
+    "dashboard:home",
+    "regions:index",
+    "units:list",
+    "organizations:list",
+    "members:list",
+    "organizations:terms",
+    "organizations:coverage",
+]
 
 
 @pytest.mark.parametrize("role", ["street_admin", "secretary", "reviewer", "member"])

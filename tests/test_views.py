@@ -26,7 +26,9 @@ def en(settings):
 
 def test_every_page_renders_for_a_district_admin(admin_client, district):
     unit = f.unit(district.gaotang, "高塘物业公司")
-    branch = f.organization("高塘物业公司党支部", "branch", district.gaotang, district.gaotang_committee, units=[unit])
+    branch = f.organization(
+        "高塘物业公司党支部", "branch", district.gaotang, district.gaotang_committee, units=[unit]
+    )
     m = f.member(branch, unit=unit)
     f.office(branch, m)
     f.term(branch, dt.date(2024, 1, 1), dt.date(2027, 1, 1))
@@ -67,10 +69,17 @@ def test_every_page_renders_for_a_district_admin(admin_client, district):
 
 def test_a_street_admin_registers_a_unit_in_a_community(client, district, en):
     client.force_login(f.user("xinqi", role="street_admin", region=district.xinqi))
-    resp = client.post(reverse("units:create"), {
-        "name": "宁波港湾物流有限公司", "kind": "private_enterprise", "credit_code": f.credit_code(4711),
-        "region": district.gaotang.pk, "employees": 120, "is_operating": "on",
-    })
+    resp = client.post(
+        reverse("units:create"),
+        {
+            "name": "宁波港湾物流有限公司",
+            "kind": "private_enterprise",
+            "credit_code": f.credit_code(4711),
+            "region": district.gaotang.pk,
+            "employees": 120,
+            "is_operating": "on",
+        },
+    )
     unit = Unit.objects.get(name="宁波港湾物流有限公司")
     assert resp.status_code == 302 and resp.url == reverse("units:detail", args=[unit.pk])
     assert AuditEntry.objects.filter(action="unit.create", object_id=str(unit.pk)).exists()
@@ -80,8 +89,16 @@ def test_a_wrong_credit_code_is_refused_with_a_message(client, district, en):
     client.force_login(f.user("xinqi", role="street_admin", region=district.xinqi))
     code = f.credit_code(4712)
     wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
-    resp = client.post(reverse("units:create"), {"name": "错号公司", "kind": "private_enterprise", "credit_code": wrong,
-                                                 "region": district.gaotang.pk, "employees": 3})
+    resp = client.post(
+        reverse("units:create"),
+        {
+            "name": "错号公司",
+            "kind": "private_enterprise",
+            "credit_code": wrong,
+            "region": district.gaotang.pk,
+            "employees": 3,
+        },
+    )
     assert resp.status_code == 200
     assert "GB 32100" in resp.content.decode()
     assert not Unit.objects.filter(name="错号公司").exists()
@@ -89,7 +106,15 @@ def test_a_wrong_credit_code_is_refused_with_a_message(client, district, en):
 
 def test_a_street_admin_cannot_register_a_unit_in_another_street(client, district):
     client.force_login(f.user("xinqi", role="street_admin", region=district.xinqi))
-    resp = client.post(reverse("units:create"), {"name": "越界公司", "kind": "private_enterprise", "region": district.qingzhi.pk, "employees": 3})
+    resp = client.post(
+        reverse("units:create"),
+        {
+            "name": "越界公司",
+            "kind": "private_enterprise",
+            "region": district.qingzhi.pk,
+            "employees": 3,
+        },
+    )
     assert resp.status_code == 200  # the region is not a choice: the form refuses it
     assert not Unit.objects.filter(name="越界公司").exists()
 
@@ -97,10 +122,20 @@ def test_a_street_admin_cannot_register_a_unit_in_another_street(client, distric
 def test_r1_in_the_back_office_two_full_members_refused_three_established(client, district, en):
     client.force_login(f.user("xinqi", role="street_admin", region=district.xinqi))
     unit = f.unit(district.dagang, "三星重工")
-    first, second = f.member(district.dagang_regional, unit=unit), f.member(district.dagang_regional, unit=unit)
+    first, second = (
+        f.member(district.dagang_regional, unit=unit),
+        f.member(district.dagang_regional, unit=unit),
+    )
     f.member(district.dagang_regional, unit=unit, status="probationary")
-    data = {"name": "三星重工党支部", "kind": "branch", "parent": district.xinqi_wc.pk, "region": district.dagang.pk,
-            "units": [unit.pk], "primary_unit": unit.pk, "established_on": "2013-05-01"}
+    data = {
+        "name": "三星重工党支部",
+        "kind": "branch",
+        "parent": district.xinqi_wc.pk,
+        "region": district.dagang.pk,
+        "units": [unit.pk],
+        "primary_unit": unit.pk,
+        "established_on": "2013-05-01",
+    }
     resp = client.post(reverse("organizations:create"), data)
     assert resp.status_code == 200
     assert "R1" in resp.content.decode()
@@ -118,12 +153,20 @@ def test_r1_in_the_back_office_two_full_members_refused_three_established(client
 def test_a_warning_asks_for_a_reason_and_stores_it(client, district, en):
     client.force_login(f.user("xinqi", role="street_admin", region=district.xinqi))
     units = [f.unit(district.dagang) for _ in range(6)]
-    data = {"name": "大港联合党支部", "kind": "joint_branch", "parent": district.xinqi_wc.pk, "region": district.dagang.pk,
-            "units": [u.pk for u in units], "established_on": "2013-05-01"}
+    data = {
+        "name": "大港联合党支部",
+        "kind": "joint_branch",
+        "parent": district.xinqi_wc.pk,
+        "region": district.dagang.pk,
+        "units": [u.pk for u in units],
+        "established_on": "2013-05-01",
+    }
     resp = client.post(reverse("organizations:create"), data)
     body = resp.content.decode()
     assert resp.status_code == 200 and "R3" in body and 'name="reason"' in body
-    resp = client.post(reverse("organizations:create"), {**data, "reason": "区委组织部批复 仑组〔2013〕12号"})
+    resp = client.post(
+        reverse("organizations:create"), {**data, "reason": "区委组织部批复 仑组〔2013〕12号"}
+    )
     org = Organization.objects.get(name="大港联合党支部")
     entry = AuditEntry.objects.get(action="organization.create", object_id=str(org.pk))
     assert entry.reason.startswith("区委组织部批复") and entry.warnings[0]["rule"] == "R3"
@@ -138,9 +181,13 @@ def test_revealing_an_id_number_needs_a_reason_and_is_logged(admin_client, distr
     m = f.member(district.gaotang_committee)
     resp = admin_client.get(reverse("members:detail", args=[m.pk]))
     assert m.id_number not in resp.content.decode() and m.id_number_masked in resp.content.decode()
-    resp = admin_client.post(reverse("members:reveal", args=[m.pk]), {"field": "id_number", "reason": "核对组织关系转接"})
+    resp = admin_client.post(
+        reverse("members:reveal", args=[m.pk]), {"field": "id_number", "reason": "核对组织关系转接"}
+    )
     assert m.id_number in resp.content.decode()
-    assert AuditEntry.objects.filter(action="member.reveal.id_number", object_id=str(m.pk), reason="核对组织关系转接").exists()
+    assert AuditEntry.objects.filter(
+        action="member.reveal.id_number", object_id=str(m.pk), reason="核对组织关系转接"
+    ).exists()
 
 
 def test_audit_export_is_a_real_spreadsheet(admin_client, district):
@@ -149,15 +196,30 @@ def test_audit_export_is_a_real_spreadsheet(admin_client, district):
     from openpyxl import load_workbook
 
     f.unit(district.gaotang)
-    admin_client.post(reverse("regions:edit", args=[district.gaotang.pk]), {"name": "高塘社区", "kind": "residential", "residents": 8000, "newcomers": 3000})
+    admin_client.post(
+        reverse("regions:edit", args=[district.gaotang.pk]),
+        {"name": "高塘社区", "kind": "residential", "residents": 8000, "newcomers": 3000},
+    )
     resp = admin_client.get(reverse("audit_export"))
     wb = load_workbook(io.BytesIO(resp.content))
     rows = list(wb.active.values)
     assert any(r[2] == "region.update" for r in rows[1:])
 
 
-@pytest.mark.parametrize("name", ["organizations:list", "units:list", "members:list", "dashboard:home", "organizations:terms", "organizations:coverage"])
-def test_list_pages_do_not_query_per_row(admin_client, district, django_assert_max_num_queries, name):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "organizations:list",
+        "units:list",
+        "members:list",
+        "dashboard:home",
+        "organizations:terms",
+        "organizations:coverage",
+    ],
+)
+def test_list_pages_do_not_query_per_row(
+    admin_client, district, django_assert_max_num_queries, name
+):
     """Query counts stay flat as rows grow (no N+1): 1 row and 40 rows take the same queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -170,7 +232,13 @@ def test_list_pages_do_not_query_per_row(admin_client, district, django_assert_m
     def grow(n):
         for i in range(n):
             u = f.unit(district.gaotang, f"扩容公司{i}{n}")
-            o = f.organization(f"扩容党支部{i}{n}", "branch", district.gaotang, district.gaotang_committee, units=[u])
+            o = f.organization(
+                f"扩容党支部{i}{n}",
+                "branch",
+                district.gaotang,
+                district.gaotang_committee,
+                units=[u],
+            )
             m = f.member(o, unit=u)
             f.office(o, m)
             f.term(o, dt.date(2024, 1, 1), dt.date.today() + dt.timedelta(days=20))
@@ -185,6 +253,11 @@ def test_list_pages_do_not_query_per_row(admin_client, district, django_assert_m
 def test_region_page_queries_are_bounded(admin_client, district, django_assert_max_num_queries):
     for i in range(30):
         u = f.unit(district.dagang, f"大港企业{i}")
-        f.organization(f"大港企业{i}党支部", "branch", district.dagang, district.xinqi_wc, units=[u])
+        f.organization(
+            f"大港企业{i}党支部", "branch", district.dagang, district.xinqi_wc, units=[u]
+        )
     with django_assert_max_num_queries(25):
-        assert admin_client.get(reverse("regions:detail", args=[district.dagang.pk])).status_code == 200
+        assert (
+            admin_client.get(reverse("regions:detail", args=[district.dagang.pk])).status_code
+            == 200
+        )

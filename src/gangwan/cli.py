@@ -1,9 +1,9 @@
 """The `gangwan` command.
 
-  gangwan run       migrate, load the demo district once, print the accounts, serve with granian
-  gangwan assets    copy front-end packages from node_modules, compile messages, collect static
-  gangwan demo      (re)load the demo district (see `gangwan demo --help`)
-  gangwan <other>   any Django management command (migrate, createsuperuser, shell, ...)
+gangwan run       migrate, load the demo district once, print the accounts, serve with granian
+gangwan assets    copy front-end packages from node_modules, compile messages, collect static
+gangwan demo      (re)load the demo district (see `gangwan demo --help`)
+gangwan <other>   any Django management command (migrate, createsuperuser, shell, ...)
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def run(argv: list[str]) -> None:
         print("Loading the demo district (once)…", flush=True)
         demo_load()
     host, port = os.environ.get("GANGWAN_HOST", "127.0.0.1"), os.environ.get("GANGWAN_PORT", "8000")
-    print(f"\nGangwan is serving on http://{host}:{port}/  (database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+    print(
+        f"\nGangwan is serving on http://{host}:{port}/  (database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+    )
     print("Demo accounts (password for all: see below):")
     for acc in demo_accounts():
         print(f"  {acc['username']:<22} {acc['role']:<16} {acc['scope']}")
@@ -80,8 +82,22 @@ def run(argv: list[str]) -> None:
     print(f"  password: {DEMO_PASSWORD}\n", flush=True)
     workers = os.environ.get("GANGWAN_WORKERS", "2")
     granian = shutil.which("granian") or str(Path(sys.executable).parent / "granian")
-    args = [granian, "--interface", "wsgi", "--host", host, "--port", port, "--workers", workers,
-            "--no-ws", "gangwan.wsgi:application", *argv]
+    args = [
+        granian,
+        "--interface",
+        "wsgi",
+        "--host",
+        host,
+        "--port",
+        port,
+        "--workers",
+        workers,
+        "--blocking-threads",
+        os.environ.get("GANGWAN_THREADS", "8"),
+        "--no-ws",
+        "gangwan.wsgi:application",
+        *argv,
+    ]
     os.execv(granian, args)
 
 

@@ -37,7 +37,9 @@ SECRET_KEY = _env("GANGWAN_SECRET_KEY") or _keys["secret_key"]
 DATA_KEY = _env("GANGWAN_DATA_KEY") or _keys["data_key"]
 
 DEBUG = _env("GANGWAN_DEBUG", "0") == "1"
-ALLOWED_HOSTS = [h for h in _env("GANGWAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in _env("GANGWAN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in _env("GANGWAN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -96,7 +98,10 @@ DATABASE_URL = _env("DATABASE_URL", "")
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if _db["ENGINE"] == "django.db.backends.postgresql" and _env("GANGWAN_DB_POOL", "1") == "1":
-        _db.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": int(_env("GANGWAN_DB_POOL_SIZE", "10"))}
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(_env("GANGWAN_DB_POOL_SIZE", "10")),
+        }
     DATABASES = {"default": _db}
 else:
     DATABASES = {
@@ -113,10 +118,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = _env("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Shared across server processes, so throttles hold with several workers.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gangwan_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "gangwan_cache",
+        }
+    }
 
 AUTH_USER_MODEL = "core.User"
 PASSWORD_HASHERS = [
@@ -125,7 +137,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -10,7 +10,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 
-def xlsx_response(*, filename: str, sheet: str, headers: list[str], rows: Iterable[Iterable], widths: list[int] | None = None) -> HttpResponse:
+def xlsx_response(
+    *,
+    filename: str,
+    sheet: str,
+    headers: list[str],
+    rows: Iterable[Iterable],
+    widths: list[int] | None = None,
+) -> HttpResponse:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet[:31])
     if widths:
@@ -21,7 +28,10 @@ def xlsx_response(*, filename: str, sheet: str, headers: list[str], rows: Iterab
         ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        buf.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     resp["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
 

@@ -24,13 +24,14 @@ class BootstrapMixin:
                 w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
 
 
-
 class ThrottledLoginForm(BootstrapMixin, AuthenticationForm):
     """The login form, refusing further tries after repeated failures (per account and address)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("Too many failed attempts. Wait 15 minutes and try again, or ask your administrator."),
+        "locked": _(
+            "Too many failed attempts. Wait 15 minutes and try again, or ask your administrator."
+        ),
     }
 
     def clean(self):
@@ -50,7 +51,9 @@ class ThrottledLoginForm(BootstrapMixin, AuthenticationForm):
 class ReasonMixin(BootstrapMixin, forms.Form):
     """A reason field shown when a rule warns (RULES.md WARN): the change needs a stated reason."""
 
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TokenForm(BootstrapMixin, forms.Form):
@@ -61,6 +64,9 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Object"), required=False)
     action = forms.CharField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("User"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

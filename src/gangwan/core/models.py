@@ -28,11 +28,19 @@ class Role(models.TextChoices):
 class RoleAssignment(models.Model):
     """A role held on a scope: a region node or an organization node (SPEC §0)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    region = models.ForeignKey("regions.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -53,7 +61,9 @@ class AuditEntry(models.Model):
     """Who changed what, when, from what to what. Written by services; never edited."""
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=60, db_index=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     object_id = models.CharField(max_length=40, blank=True)
@@ -83,7 +93,9 @@ class AuditEntry(models.Model):
 class ApiToken(models.Model):
     """Bearer token for the API. Only a hash is kept; the token is shown once when made."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
@@ -101,13 +113,17 @@ class ApiToken(models.Model):
 class RuleSetting(models.Model):
     """A district's own value for a CONFIG rule (RULES.md); absent means the default in settings."""
 
-    region = models.ForeignKey("regions.Region", on_delete=models.CASCADE, related_name="rule_settings")
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.CASCADE, related_name="rule_settings"
+    )
     key = models.CharField(_("rule"), max_length=60)
     value = models.JSONField(_("value"))
 
     class Meta:
         verbose_name = _("rule setting")
-        constraints = [models.UniqueConstraint(fields=["region", "key"], name="one_rule_value_per_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "key"], name="one_rule_value_per_region")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"

@@ -51,7 +51,9 @@ class Scope:
             # A secretary sees the areas where its organizations stand, not their neighbours.
             from gangwan.organizations.models import Organization
 
-            located = Organization.objects.filter(subtree_q(self.organization_paths)).values("region_id")
+            located = Organization.objects.filter(subtree_q(self.organization_paths)).values(
+                "region_id"
+            )
             q |= Q(pk__in=located)
         return qs.filter(q)
 
@@ -77,7 +79,9 @@ class Scope:
         if self.region_paths:
             q |= subtree_q(self.region_paths, "region__path")
         if self.organization_paths:
-            attached = OrganizationUnit.objects.filter(subtree_q(self.organization_paths, "organization__path"))
+            attached = OrganizationUnit.objects.filter(
+                subtree_q(self.organization_paths, "organization__path")
+            )
             q |= Q(pk__in=attached.values("unit_id"))
         return qs.filter(q)
 
@@ -105,7 +109,9 @@ def scope_for(user) -> Scope:
     from .models import RoleAssignment
 
     roles, regions, orgs, org_regions = set(), [], [], []
-    for ra in RoleAssignment.objects.filter(user=user).select_related("region", "organization__region"):
+    for ra in RoleAssignment.objects.filter(user=user).select_related(
+        "region", "organization__region"
+    ):
         roles.add(ra.role)
         if ra.role not in STRUCTURE_ROLES:
             continue

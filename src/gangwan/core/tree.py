@@ -57,7 +57,9 @@ def ancestor_paths(path: str) -> list[str]:
 class TreeNode(models.Model):
     """Abstract materialized-path node. Writes go through services, which call these helpers."""
 
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=1, editable=False)
 
@@ -72,7 +74,9 @@ class TreeNode(models.Model):
         return self.subtree().exclude(pk=self.pk)
 
     def ancestors(self):
-        return type(self)._default_manager.filter(path__in=ancestor_paths(self.path)).order_by("depth")
+        return (
+            type(self)._default_manager.filter(path__in=ancestor_paths(self.path)).order_by("depth")
+        )
 
     def is_descendant_of(self, other: TreeNode) -> bool:
         return self.path != other.path and self.path.startswith(other.path)
@@ -80,7 +84,11 @@ class TreeNode(models.Model):
     # --- writing (called from services only) ----------------------------------------------------
     @classmethod
     def next_child_path(cls, parent: TreeNode | None) -> str:
-        siblings = cls._default_manager.filter(parent=parent) if parent else cls._default_manager.filter(parent__isnull=True)
+        siblings = (
+            cls._default_manager.filter(parent=parent)
+            if parent
+            else cls._default_manager.filter(parent__isnull=True)
+        )
         last = siblings.aggregate(m=Max("path"))["m"]
         n = int(last[-STEP_WIDTH:]) + 1 if last else 1
         return (parent.path if parent else "") + step(n)
@@ -103,7 +111,9 @@ class TreeNode(models.Model):
         new_path = type(self).next_child_path(new_parent)
         delta = len(new_path) // STEP_WIDTH - self.depth
         type(self)._default_manager.filter(subtree_q([old_path])).update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
+            path=Concat(
+                Value(new_path), Substr("path", len(old_path) + 1), output_field=models.CharField()
+            ),
             depth=F("depth") + delta,
         )
         type(self)._default_manager.filter(pk=self.pk).update(parent=new_parent)

@@ -44,13 +44,17 @@ def tokens(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).first()
+            token = ApiToken.objects.filter(
+                user=request.user, pk=request.POST.get("revoke")
+            ).first()
             if token:
                 api_token_revoke(actor=request.user, token=token)
                 messages.success(request, _("The token has been revoked."))
             return redirect("tokens")
         if form.is_valid():
-            _token, raw = api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])
+            _token, raw = api_token_create(
+                actor=request.user, user=request.user, name=form.cleaned_data["name"]
+            )
             form = TokenForm()
     items = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(request, "core/tokens.html", {"form": form, "tokens": items, "raw": raw})
@@ -74,14 +78,38 @@ def audit(request):
 def audit_export(request):
     require(request.scope.is_district_admin)
     _form, qs = _audit_rows(request)
-    headers = [_("Time"), _("User"), _("Action"), _("Object type"), _("Object"), _("Reason"), _("Before"), _("After"), _("Rule warnings")]
+    headers = [
+        _("Time"),
+        _("User"),
+        _("Action"),
+        _("Object type"),
+        _("Object"),
+        _("Reason"),
+        _("Before"),
+        _("After"),
+        _("Rule warnings"),
+    ]
     rows = (
-        [e.at, str(e.actor or ""), e.action, e.content_type.model if e.content_type else "", e.object_repr, e.reason,
-         e.before, e.after, e.warnings]
+        [
+            e.at,
+            str(e.actor or ""),
+            e.action,
+            e.content_type.model if e.content_type else "",
+            e.object_repr,
+            e.reason,
+            e.before,
+            e.after,
+            e.warnings,
+        ]
         for e in qs[:100000]
     )
-    return xlsx_response(filename="audit.xlsx", sheet=_("Audit trail"), headers=headers, rows=rows,
-                         widths=[20, 14, 24, 14, 30, 30, 50, 50, 40])
+    return xlsx_response(
+        filename="audit.xlsx",
+        sheet=_("Audit trail"),
+        headers=headers,
+        rows=rows,
+        widths=[20, 14, 24, 14, 30, 30, 50, 50, 40],
+    )
 
 
 @require_POST

@@ -17,10 +17,15 @@ def dashboard_figures(*, scope: Scope) -> dict:
     return {
         "organizations_total": sum(by_kind.values()),
         "organizations_by_kind": [
-            {"key": k, "label": str(label), "value": by_kind.get(k, 0)} for k, label in OrganizationKind.choices if by_kind.get(k)
+            {"key": k, "label": str(label), "value": by_kind.get(k, 0)}
+            for k, label in OrganizationKind.choices
+            if by_kind.get(k)
         ],
         "members_total": sum(by_status.values()),
-        "members_by_status": [{"key": k, "label": str(label), "value": by_status.get(k, 0)} for k, label in MemberStatus.choices],
+        "members_by_status": [
+            {"key": k, "label": str(label), "value": by_status.get(k, 0)}
+            for k, label in MemberStatus.choices
+        ],
         "floating_total": floating_count(scope=scope),
         "units_total": unit_list(scope=scope, operating=True).count(),
         "coverage": cov,

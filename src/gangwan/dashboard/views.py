@@ -16,16 +16,52 @@ def home(request):
         coverage_url = reverse("organizations:coverage")
         ctx["figures"] = figures
         ctx["charts"] = {
-            "kinds": {"title": _("Organizations by kind"), "type": "bar",
-                      "items": [{**i, "url": reverse("organizations:list") + f"?kind={i['key']}"} for i in figures["organizations_by_kind"]]},
-            "status": {"title": _("Members by status"), "type": "pie",
-                       "items": [{**i, "url": reverse("members:list") + f"?status={i['key']}"} for i in figures["members_by_status"]]},
-            "coverage": {"title": _("Coverage of non-public enterprises (%)"), "type": "bar", "max": 100,
-                         "items": [
-                             {"key": "organization", "label": _("Organization coverage"), "value": cov["organization_coverage"] or 0, "url": coverage_url + "?show=covered"},
-                             {"key": "own", "label": _("Own-organization rate"), "value": cov["own_organization_rate"] or 0, "url": coverage_url + "?show=covered"},
-                             {"key": "union", "label": _("Union coverage"), "value": cov["union_coverage"] or 0, "url": coverage_url + "?show=union"},
-                             {"key": "work", "label": _("Work coverage"), "value": cov["work_coverage"] or 0, "url": coverage_url + "?show=uncovered"},
-                         ]},
+            "kinds": {
+                "title": _("Organizations by kind"),
+                "type": "bar",
+                "items": [
+                    {**i, "url": reverse("organizations:list") + f"?kind={i['key']}"}
+                    for i in figures["organizations_by_kind"]
+                ],
+            },
+            "status": {
+                "title": _("Members by status"),
+                "type": "pie",
+                "items": [
+                    {**i, "url": reverse("members:list") + f"?status={i['key']}"}
+                    for i in figures["members_by_status"]
+                ],
+            },
+            "coverage": {
+                "title": _("Coverage of non-public enterprises (%)"),
+                "type": "bar",
+                "max": 100,
+                "items": [
+                    {
+                        "key": "organization",
+                        "label": _("Organization coverage"),
+                        "value": cov["organization_coverage"] or 0,
+                        "url": coverage_url + "?show=covered",
+                    },
+                    {
+                        "key": "own",
+                        "label": _("Own-organization rate"),
+                        "value": cov["own_organization_rate"] or 0,
+                        "url": coverage_url + "?show=covered",
+                    },
+                    {
+                        "key": "union",
+                        "label": _("Union coverage"),
+                        "value": cov["union_coverage"] or 0,
+                        "url": coverage_url + "?show=union",
+                    },
+                    {
+                        "key": "work",
+                        "label": _("Work coverage"),
+                        "value": cov["work_coverage"] or 0,
+                        "url": coverage_url + "?show=uncovered",
+                    },
+                ],
+            },
         }
     return render(request, "dashboard/home.html", ctx)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gangwan.core.fields import BlindIndexField, EncryptedCharField
@@ -26,23 +27,38 @@ class Member(models.Model):
     phone = EncryptedCharField(_("phone"), mask="phone", blank=True)
     phone_hash = BlindIndexField(source="phone")
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="members",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name=_("organization (relationship)"),
     )
     home_organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="home_members",
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="home_members",
         verbose_name=_("home organization (organizational life)"),
     )
     unit = models.ForeignKey(
-        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="members", verbose_name=_("unit")
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("unit"),
     )
-    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL
+    )
     joined_on = models.DateField(_("joined the Party on"), null=True, blank=True)
     is_floating = models.BooleanField(_("floating member"), default=False)
     archived_on = models.DateField(_("archived on"), null=True, blank=True)
     archive_reason = models.CharField(_("reason"), max_length=200, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
     )
 
     class Meta:
@@ -50,8 +66,17 @@ class Member(models.Model):
         verbose_name_plural = _("Party members")
         ordering = ["name", "id"]
         indexes = [
-            models.Index(fields=["organization", "status"]),
-            models.Index(fields=["home_organization", "status"]),
+            # Partial indexes: most queries ask about current (not archived) members only.
+            models.Index(
+                fields=["organization", "status"],
+                condition=Q(archived_on__isnull=True),
+                name="member_active_org",
+            ),
+            models.Index(
+                fields=["home_organization", "status"],
+                condition=Q(archived_on__isnull=True),
+                name="member_active_home",
+            ),
             models.Index(fields=["unit", "status"]),
         ]
 

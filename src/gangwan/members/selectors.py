@@ -22,11 +22,17 @@ def full_member_count_of_units(unit_ids: Sequence[int]) -> int:
 
 def full_member_count_of_organization(organization) -> int:
     """Full members whose relationship is held by this organization."""
-    return Member.objects.filter(ACTIVE, organization=organization, status=MemberStatus.FULL).count()
+    return Member.objects.filter(
+        ACTIVE, organization=organization, status=MemberStatus.FULL
+    ).count()
 
 
 def member_count_in_organization(organization) -> int:
-    return Member.objects.filter(ACTIVE).filter(Q(organization=organization) | Q(home_organization=organization)).count()
+    return (
+        Member.objects.filter(ACTIVE)
+        .filter(Q(organization=organization) | Q(home_organization=organization))
+        .count()
+    )
 
 
 def subtree_member_count(*, path: str) -> int:
@@ -34,8 +40,12 @@ def subtree_member_count(*, path: str) -> int:
     return Member.objects.filter(ACTIVE).filter(subtree_q([path], "organization__path")).count()
 
 
-def member_list(*, scope: Scope, q: str = "", status: str = "", organization=None, floating: bool | None = None) -> QuerySet[Member]:
-    qs = scope.members(Member.objects.filter(ACTIVE).select_related("organization", "home_organization", "unit"))
+def member_list(
+    *, scope: Scope, q: str = "", status: str = "", organization=None, floating: bool | None = None
+) -> QuerySet[Member]:
+    qs = scope.members(
+        Member.objects.filter(ACTIVE).select_related("organization", "home_organization", "unit")
+    )
     if q:
         q = q.strip()
         if q.isdigit() and len(q) == 11:
@@ -47,7 +57,9 @@ def member_list(*, scope: Scope, q: str = "", status: str = "", organization=Non
     if status:
         qs = qs.filter(status=status)
     if organization is not None:
-        qs = qs.filter(subtree_q([organization.path], "organization__path") | Q(home_organization=organization))
+        qs = qs.filter(
+            subtree_q([organization.path], "organization__path") | Q(home_organization=organization)
+        )
     if floating is not None:
         qs = qs.filter(is_floating=floating)
     return qs.order_by("name", "id")
@@ -55,13 +67,16 @@ def member_list(*, scope: Scope, q: str = "", status: str = "", organization=Non
 
 def member_get(*, scope: Scope, pk: int) -> Member:
     return get_object_or_404(
-        scope.members(Member.objects.select_related("organization", "home_organization", "unit")), pk=pk
+        scope.members(Member.objects.select_related("organization", "home_organization", "unit")),
+        pk=pk,
     )
 
 
 def member_find_by_id_number(id_number: str) -> Member | None:
     """The member with this ID number, whatever its scope (for duplicate checks, not for display)."""
-    return Member.objects.filter(id_number_hash__in=crypto.blind_indexes(normalize_id_number(id_number))).first()
+    return Member.objects.filter(
+        id_number_hash__in=crypto.blind_indexes(normalize_id_number(id_number))
+    ).first()
 
 
 def members_by_status(*, scope: Scope) -> dict[str, int]:

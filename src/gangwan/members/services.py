@@ -14,8 +14,19 @@ from gangwan.organizations import rules as org_rules
 
 from .models import Member, MemberStatus
 
-MEMBER_FIELDS = {"name", "id_number", "phone", "organization", "home_organization", "unit", "status", "joined_on",
-                 "is_floating", "gender", "birth_date"}
+MEMBER_FIELDS = {
+    "name",
+    "id_number",
+    "phone",
+    "organization",
+    "home_organization",
+    "unit",
+    "status",
+    "joined_on",
+    "is_floating",
+    "gender",
+    "birth_date",
+}
 
 
 def _clean(member: Member, *, gender_given: bool, birth_given: bool) -> None:
@@ -36,11 +47,19 @@ def _clean(member: Member, *, gender_given: bool, birth_given: bool) -> None:
             member.phone = validate_phone(member.phone)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
-    clash = Member.objects.filter(id_number_hash__in=crypto.blind_indexes(member.id_number)).exclude(pk=member.pk).first()
+    clash = (
+        Member.objects.filter(id_number_hash__in=crypto.blind_indexes(member.id_number))
+        .exclude(pk=member.pk)
+        .first()
+    )
     if clash:
-        raise ValidationError({"id_number": _("A member with this ID number is already registered.")})
+        raise ValidationError(
+            {"id_number": _("A member with this ID number is already registered.")}
+        )
     if member.organization_id is None:
-        raise ValidationError({"organization": _("Choose the organization that holds the membership.")})
+        raise ValidationError(
+            {"organization": _("Choose the organization that holds the membership.")}
+        )
     if member.home_organization_id is None:
         member.home_organization = member.organization
     if member.organization.dissolved_on or member.home_organization.dissolved_on:
@@ -59,14 +78,25 @@ def member_create(*, actor, reason: str = "", **fields) -> Member:
     _clean(member, gender_given=gender_given, birth_given=birth_given)
     findings = []
     if member.status == MemberStatus.PROBATIONARY:
-        findings += org_rules.check_r4_temporary(organization=member.organization, function="recruit")
+        findings += org_rules.check_r4_temporary(
+            organization=member.organization, function="recruit"
+        )
     warnings = enforce(findings, reason)
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError:
-        raise ValidationError({"id_number": _("A member with this ID number is already registered.")}) from None
-    audit_record(actor=actor, action="member.create", obj=member, after=snapshot(member), reason=reason, warnings=warnings)
+        raise ValidationError(
+            {"id_number": _("A member with this ID number is already registered.")}
+        ) from None
+    audit_record(
+        actor=actor,
+        action="member.create",
+        obj=member,
+        after=snapshot(member),
+        reason=reason,
+        warnings=warnings,
+    )
     return member
 
 
@@ -81,11 +111,20 @@ def member_update(*, actor, member: Member, reason: str = "", **fields) -> Membe
     _clean(member, gender_given="gender" in fields, birth_given="birth_date" in fields)
     findings = []
     if member.status == MemberStatus.PROBATIONARY and before["status"] != MemberStatus.PROBATIONARY:
-        findings += org_rules.check_r4_temporary(organization=member.organization, function="recruit")
+        findings += org_rules.check_r4_temporary(
+            organization=member.organization, function="recruit"
+        )
     warnings = enforce(findings, reason)
     member.save()
-    audit_record(actor=actor, action="member.update", obj=member, before=before, after=snapshot(member), reason=reason,
-                 warnings=warnings)
+    audit_record(
+        actor=actor,
+        action="member.update",
+        obj=member,
+        before=before,
+        after=snapshot(member),
+        reason=reason,
+        warnings=warnings,
+    )
     return member
 
 

@@ -28,12 +28,25 @@ def member_list(request):
     _can_see_members(scope)
     form = MemberFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
-    org = organization_get(scope=scope, pk=request.GET["organization"]) if request.GET.get("organization", "").isdigit() else None
+    org = (
+        organization_get(scope=scope, pk=request.GET["organization"])
+        if request.GET.get("organization", "").isdigit()
+        else None
+    )
     floating = True if request.GET.get("floating") == "1" else None
-    qs = selectors.member_list(scope=scope, q=f.get("q", ""), status=f.get("status", ""), organization=org, floating=floating)
+    qs = selectors.member_list(
+        scope=scope,
+        q=f.get("q", ""),
+        status=f.get("status", ""),
+        organization=org,
+        floating=floating,
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "members/member_list.html", {"form": form, "page": page, "org": org,
-                                                        "querystring": querystring_without_page(request)})
+    return render(
+        request,
+        "members/member_list.html",
+        {"form": form, "page": page, "org": org, "querystring": querystring_without_page(request)},
+    )
 
 
 @login_required
@@ -46,11 +59,17 @@ def member_detail(request, pk):
 
 def _detail(request, member, revealed=None):
     scope = request.scope
-    return render(request, "members/member_detail.html", {
-        "member": member, "revealed": revealed or {}, "can_reveal": scope.has_structure_access,
-        "can_edit": administers_organization(scope, member.organization),
-        "history": history_for(member)[:20] if scope.has_structure_access else [],
-    })
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "revealed": revealed or {},
+            "can_reveal": scope.has_structure_access,
+            "can_edit": administers_organization(scope, member.organization),
+            "history": history_for(member)[:20] if scope.has_structure_access else [],
+        },
+    )
 
 
 @login_required
@@ -61,8 +80,15 @@ def member_reveal(request, pk):
     member = selectors.member_get(scope=scope, pk=pk)
     form = RevealForm(request.POST)
     if form.is_valid():
-        done, _f = run_service(form, lambda: services.member_reveal(
-            actor=request.user, member=member, field=form.cleaned_data["field"], reason=form.cleaned_data["reason"]))
+        done, _f = run_service(
+            form,
+            lambda: services.member_reveal(
+                actor=request.user,
+                member=member,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
         if done:
             # Shown in this response only: never stored in the session or a redirect.
             resp = _detail(request, member, revealed={form.cleaned_data["field"]: done})
@@ -77,19 +103,39 @@ def member_reveal(request, pk):
 def member_create(request):
     scope = request.scope
     require(scope.has_structure_access)
-    org = organization_get(scope=scope, pk=request.GET.get("organization") or request.POST.get("organization") or 0)
+    org = organization_get(
+        scope=scope, pk=request.GET.get("organization") or request.POST.get("organization") or 0
+    )
     require(administers_organization(scope, org) and org.is_active)
-    homes = organization_list(scope=scope).filter(region=org.region) | Organization.objects.filter(pk=org.pk)
+    homes = organization_list(scope=scope).filter(region=org.region) | Organization.objects.filter(
+        pk=org.pk
+    )
     units = unit_list(scope=scope).filter(region=org.region)
-    form = MemberForm(request.POST or None, homes=homes.distinct(), units=units, initial={"status": "full"})
+    form = MemberForm(
+        request.POST or None, homes=homes.distinct(), units=units, initial={"status": "full"}
+    )
     findings = []
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        member, findings = run_service(form, lambda: services.member_create(
-            actor=request.user, reason=d["reason"], name=d["name"], id_number=d["id_number"], phone=d["phone"],
-            organization=org, home_organization=d["home_organization"] or org, unit=d["unit"], status=d["status"],
-            joined_on=d["joined_on"], is_floating=d["is_floating"]))
+        member, findings = run_service(
+            form,
+            lambda: services.member_create(
+                actor=request.user,
+                reason=d["reason"],
+                name=d["name"],
+                id_number=d["id_number"],
+                phone=d["phone"],
+                organization=org,
+                home_organization=d["home_organization"] or org,
+                unit=d["unit"],
+                status=d["status"],
+                joined_on=d["joined_on"],
+                is_floating=d["is_floating"],
+            ),
+        )
         if member:
             messages.success(request, _("%(name)s has been registered.") % {"name": member.name})
             return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_form.html", {"form": form, "org": org, "findings": findings})
+    return render(
+        request, "members/member_form.html", {"form": form, "org": org, "findings": findings}
+    )

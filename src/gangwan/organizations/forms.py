@@ -10,7 +10,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ReasonField(forms.CharField):
     def __init__(self, **kw):
-        super().__init__(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), **kw)
+        super().__init__(
+            label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}), **kw
+        )
 
 
 class OrganizationForm(BootstrapMixin, forms.Form):
@@ -18,9 +20,15 @@ class OrganizationForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=OrganizationKind.choices)
     parent = forms.ModelChoiceField(label=_("Superior organization"), queryset=None, required=False)
     region = forms.ModelChoiceField(label=_("Area"), queryset=None)
-    units = forms.ModelMultipleChoiceField(label=_("Units covered"), queryset=None, required=False,
-                                           widget=forms.CheckboxSelectMultiple,
-                                           help_text=_("The first unit ticked, or the primary unit below, is the organization's own unit."))
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units covered"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The first unit ticked, or the primary unit below, is the organization's own unit."
+        ),
+    )
     primary_unit = forms.ModelChoiceField(label=_("Primary unit"), queryset=None, required=False)
     established_on = forms.DateField(label=_("Established on"), widget=DATE, required=False)
     document_no = forms.CharField(label=_("Approval document no."), max_length=60, required=False)
@@ -67,11 +75,19 @@ class OfficeEndForm(BootstrapMixin, forms.Form):
 
 class TermForm(BootstrapMixin, forms.Form):
     started_on = forms.DateField(label=_("Term starts (election day)"), widget=DATE)
-    ends_on = forms.DateField(label=_("Term ends"), widget=DATE, required=False,
-                              help_text=_("Leave empty for the regular length: 3 years for branches, 5 for committees and village/community organizations (R8)."))
+    ends_on = forms.DateField(
+        label=_("Term ends"),
+        widget=DATE,
+        required=False,
+        help_text=_(
+            "Leave empty for the regular length: 3 years for branches, 5 for committees and village/community organizations (R8)."
+        ),
+    )
     reason = ReasonField()
 
 
 class OrganizationFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *OrganizationKind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All kinds")), *OrganizationKind.choices], required=False
+    )

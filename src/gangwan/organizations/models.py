@@ -17,7 +17,11 @@ class OrganizationKind(models.TextChoices):
 
 
 # Kinds that may have organizations under them.
-PARENT_KINDS = {OrganizationKind.COMMITTEE, OrganizationKind.WORKING_COMMITTEE, OrganizationKind.GENERAL_BRANCH}
+PARENT_KINDS = {
+    OrganizationKind.COMMITTEE,
+    OrganizationKind.WORKING_COMMITTEE,
+    OrganizationKind.GENERAL_BRANCH,
+}
 # Kinds whose members are all in one organization (the "branch level").
 BRANCH_KINDS = {
     OrganizationKind.BRANCH,
@@ -34,13 +38,18 @@ class Organization(TreeNode):
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="organizations", verbose_name=_("area")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        verbose_name=_("area"),
     )
     established_on = models.DateField(_("established on"), null=True, blank=True)
     document_no = models.CharField(_("approval document no."), max_length=60, blank=True)
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
     dissolution_reason = models.TextField(_("reason for dissolution"), blank=True)
-    units = models.ManyToManyField("units.Unit", through="OrganizationUnit", related_name="organizations")
+    units = models.ManyToManyField(
+        "units.Unit", through="OrganizationUnit", related_name="organizations"
+    )
 
     class Meta:
         verbose_name = _("Party organization")
@@ -67,14 +76,22 @@ class Organization(TreeNode):
 class OrganizationUnit(models.Model):
     """A unit covered by an organization; one unit is the organization's primary unit."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="unit_links")
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="organization_links")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="unit_links"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="organization_links"
+    )
     is_primary = models.BooleanField(_("primary unit"), default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "unit"], name="unit_once_per_organization"),
-            models.UniqueConstraint(fields=["organization"], condition=Q(is_primary=True), name="one_primary_unit"),
+            models.UniqueConstraint(
+                fields=["organization", "unit"], name="unit_once_per_organization"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(is_primary=True), name="one_primary_unit"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +108,9 @@ class Office(models.Model):
     """A member holding an office in an organization's committee, from one date to another."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="offices")
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="offices", verbose_name=_("member"))
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="offices", verbose_name=_("member")
+    )
     role = models.CharField(_("office"), max_length=20, choices=OfficeRole.choices)
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
@@ -101,7 +120,9 @@ class Office(models.Model):
         ordering = ["role", "started_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization"], condition=Q(role="secretary", ended_on__isnull=True), name="one_sitting_secretary"
+                fields=["organization"],
+                condition=Q(role="secretary", ended_on__isnull=True),
+                name="one_sitting_secretary",
             ),
         ]
 

@@ -21,14 +21,39 @@ def check_placement(*, kind: str, parent, region) -> list[Finding]:
     out = []
     if parent is not None:
         if parent.kind not in PARENT_KINDS:
-            out.append(Finding("structure", "hard", _("A %(kind)s cannot have organizations under it.") % {"kind": parent.get_kind_display()}))
+            out.append(
+                Finding(
+                    "structure",
+                    "hard",
+                    _("A %(kind)s cannot have organizations under it.")
+                    % {"kind": parent.get_kind_display()},
+                )
+            )
         if not parent.is_active:
-            out.append(Finding("structure", "hard", _("%(parent)s has been dissolved.") % {"parent": parent}))
+            out.append(
+                Finding(
+                    "structure", "hard", _("%(parent)s has been dissolved.") % {"parent": parent}
+                )
+            )
         if region.path != parent.region.path and not region.path.startswith(parent.region.path):
-            out.append(Finding("structure", "hard", _("The area %(region)s lies outside the area of %(parent)s (%(parent_region)s).")
-                               % {"region": region, "parent": parent, "parent_region": parent.region}))
+            out.append(
+                Finding(
+                    "structure",
+                    "hard",
+                    _(
+                        "The area %(region)s lies outside the area of %(parent)s (%(parent_region)s)."
+                    )
+                    % {"region": region, "parent": parent, "parent_region": parent.region},
+                )
+            )
     if kind == OrganizationKind.REGIONAL_BRANCH and region.level not in AREA_LEVELS:
-        out.append(Finding("1+N", "hard", _("A regional comprehensive branch belongs to a community or village.")))
+        out.append(
+            Finding(
+                "1+N",
+                "hard",
+                _("A regional comprehensive branch belongs to a community or village."),
+            )
+        )
     return out
 
 
@@ -42,37 +67,85 @@ def check_regional_branch_unique(*, kind: str, region, exclude_pk=None) -> list[
         qs = qs.exclude(pk=exclude_pk)
     existing = qs.first()
     if existing:
-        return [Finding("1+N", "hard", _("1+N: %(region)s already has its regional comprehensive branch (%(org)s).") % {"region": region, "org": existing})]
+        return [
+            Finding(
+                "1+N",
+                "hard",
+                _("1+N: %(region)s already has its regional comprehensive branch (%(org)s).")
+                % {"region": region, "org": existing},
+            )
+        ]
     return []
 
 
-def check_r1_standalone_branch(*, kind: str, primary_unit, full_members: int, region=None) -> list[Finding]:
+def check_r1_standalone_branch(
+    *, kind: str, primary_unit, full_members: int, region=None
+) -> list[Finding]:
     """R1: a standalone branch needs at least 3 full members (probationary members do not count)."""
     if kind != OrganizationKind.BRANCH:
         return []
     minimum = rule_value("R1.min_full_members", region)
     if primary_unit is None:
-        return [Finding("R1", "hard", _("R1: a standalone branch is set up in a unit; choose its unit."))]
+        return [
+            Finding(
+                "R1", "hard", _("R1: a standalone branch is set up in a unit; choose its unit.")
+            )
+        ]
     if full_members < minimum:
-        return [Finding("R1", "hard", _(
-            "R1: a standalone branch needs at least %(min)d full members; %(unit)s has %(count)d. "
-            "Keep its members in the regional branch or set up a joint branch."
-        ) % {"min": minimum, "unit": primary_unit, "count": full_members})]
+        return [
+            Finding(
+                "R1",
+                "hard",
+                _(
+                    "R1: a standalone branch needs at least %(min)d full members; %(unit)s has %(count)d. "
+                    "Keep its members in the regional branch or set up a joint branch."
+                )
+                % {"min": minimum, "unit": primary_unit, "count": full_members},
+            )
+        ]
     return []
 
 
 def check_r2_r6_size(*, kind: str, full_members: int, region=None) -> list[Finding]:
     """R2: a branch is normally at most 50 members. R6: general branch at 50+, committee at 100+."""
     out = []
-    if kind == OrganizationKind.BRANCH and full_members > rule_value("R2.max_branch_members", region):
-        out.append(Finding("R2", "warn", _("R2: a branch normally has at most %(max)d members; this one has %(count)d.")
-                           % {"max": rule_value("R2.max_branch_members", region), "count": full_members}))
-    if kind == OrganizationKind.GENERAL_BRANCH and full_members < rule_value("R6.general_branch_members", region):
-        out.append(Finding("R6", "warn", _("R6: a general branch is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason.")
-                           % {"min": rule_value("R6.general_branch_members", region), "count": full_members}))
-    if kind == OrganizationKind.COMMITTEE and full_members < rule_value("R6.committee_members", region):
-        out.append(Finding("R6", "warn", _("R6: a grassroots committee is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason.")
-                           % {"min": rule_value("R6.committee_members", region), "count": full_members}))
+    if kind == OrganizationKind.BRANCH and full_members > rule_value(
+        "R2.max_branch_members", region
+    ):
+        out.append(
+            Finding(
+                "R2",
+                "warn",
+                _("R2: a branch normally has at most %(max)d members; this one has %(count)d.")
+                % {"max": rule_value("R2.max_branch_members", region), "count": full_members},
+            )
+        )
+    if kind == OrganizationKind.GENERAL_BRANCH and full_members < rule_value(
+        "R6.general_branch_members", region
+    ):
+        out.append(
+            Finding(
+                "R6",
+                "warn",
+                _(
+                    "R6: a general branch is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason."
+                )
+                % {"min": rule_value("R6.general_branch_members", region), "count": full_members},
+            )
+        )
+    if kind == OrganizationKind.COMMITTEE and full_members < rule_value(
+        "R6.committee_members", region
+    ):
+        out.append(
+            Finding(
+                "R6",
+                "warn",
+                _(
+                    "R6: a grassroots committee is normally set up with %(min)d or more members; there are %(count)d. Record the approval as the reason."
+                )
+                % {"min": rule_value("R6.committee_members", region), "count": full_members},
+            )
+        )
     return out
 
 
@@ -80,16 +153,32 @@ def check_r3_joint_units(*, kind: str, unit_count: int, region=None) -> list[Fin
     """R3: a joint branch should cover no more than 5 units."""
     maximum = rule_value("R3.max_joint_units", region)
     if kind == OrganizationKind.JOINT_BRANCH and unit_count > maximum:
-        return [Finding("R3", "warn", _("R3: a joint branch should cover no more than %(max)d units; this one covers %(count)d.")
-                        % {"max": maximum, "count": unit_count})]
+        return [
+            Finding(
+                "R3",
+                "warn",
+                _(
+                    "R3: a joint branch should cover no more than %(max)d units; this one covers %(count)d."
+                )
+                % {"max": maximum, "count": unit_count},
+            )
+        ]
     return []
 
 
 def check_r3_below_minimum(*, kind: str, full_members: int, region=None) -> list[Finding]:
     """After establishment a branch that falls below R1's minimum is flagged with a joint-branch suggestion."""
     if kind == OrganizationKind.BRANCH and full_members < rule_value("R1.min_full_members", region):
-        return [Finding("R3", "warn", _("R1/R3: this branch has %(count)d full members, fewer than %(min)d; consider a joint branch.")
-                        % {"count": full_members, "min": rule_value("R1.min_full_members", region)})]
+        return [
+            Finding(
+                "R3",
+                "warn",
+                _(
+                    "R1/R3: this branch has %(count)d full members, fewer than %(min)d; consider a joint branch."
+                )
+                % {"count": full_members, "min": rule_value("R1.min_full_members", region)},
+            )
+        ]
     return []
 
 
@@ -98,7 +187,9 @@ TEMPORARY_FORBIDDEN = {  # marked for translation below
     "recruit": gettext_noop("R4: a temporary branch cannot recruit members."),
     "discipline": gettext_noop("R4: a temporary branch cannot discipline members."),
     "collect_dues": gettext_noop("R4: a temporary branch cannot collect dues."),
-    "hold_election": gettext_noop("R4: a temporary branch cannot hold term elections or elect delegates."),
+    "hold_election": gettext_noop(
+        "R4: a temporary branch cannot hold term elections or elect delegates."
+    ),
 }
 
 
@@ -108,7 +199,9 @@ def check_r4_temporary(*, organization, function: str) -> list[Finding]:
     return []
 
 
-def check_r5_office(*, organization, role: str, full_members: int, sitting: dict[str, int]) -> list[Finding]:
+def check_r5_office(
+    *, organization, role: str, full_members: int, sitting: dict[str, int]
+) -> list[Finding]:
     """R5: with 7+ full members a committee of 3–5 (at most 7); below 7, a secretary and at most one deputy."""
     from .models import BRANCH_KINDS
 
@@ -122,10 +215,24 @@ def check_r5_office(*, organization, role: str, full_members: int, sitting: dict
         return [Finding("R5", "hard", _("R5: a branch has at most one deputy secretary."))]
     if full_members < threshold:
         if role == OfficeRole.COMMITTEE_MEMBER:
-            return [Finding("R5", "hard", _("R5: a branch with fewer than %(n)d full members has a secretary (and at most one deputy), not a committee; it has %(count)d.")
-                            % {"n": threshold, "count": full_members})]
+            return [
+                Finding(
+                    "R5",
+                    "hard",
+                    _(
+                        "R5: a branch with fewer than %(n)d full members has a secretary (and at most one deputy), not a committee; it has %(count)d."
+                    )
+                    % {"n": threshold, "count": full_members},
+                )
+            ]
     elif total + 1 > maximum:
-        return [Finding("R5", "hard", _("R5: a branch committee has at most %(max)d members.") % {"max": maximum})]
+        return [
+            Finding(
+                "R5",
+                "hard",
+                _("R5: a branch committee has at most %(max)d members.") % {"max": maximum},
+            )
+        ]
     return []
 
 
@@ -135,18 +242,39 @@ def check_r5_committee_due(*, organization, full_members: int, sitting_total: in
     if organization.kind not in BRANCH_KINDS:
         return []
     region = organization.region
-    if full_members >= rule_value("R5.committee_threshold", region) and sitting_total < rule_value("R5.committee_min", region):
-        return [Finding("R5", "warn", _("R5: with %(count)d full members this branch should elect a committee of 3–5.") % {"count": full_members})]
+    if full_members >= rule_value("R5.committee_threshold", region) and sitting_total < rule_value(
+        "R5.committee_min", region
+    ):
+        return [
+            Finding(
+                "R5",
+                "warn",
+                _("R5: with %(count)d full members this branch should elect a committee of 3–5.")
+                % {"count": full_members},
+            )
+        ]
     return []
 
 
 def check_secretary_standing(*, member, started_on: dt.date) -> list[Finding]:
     """R8: a secretary normally has at least one year of Party standing."""
     if member.status != "full":
-        return [Finding("R8", "warn", _("R8: a secretary is normally a full member with at least one year of Party standing."))]
+        return [
+            Finding(
+                "R8",
+                "warn",
+                _(
+                    "R8: a secretary is normally a full member with at least one year of Party standing."
+                ),
+            )
+        ]
     joined = member.joined_on
     if joined and (started_on - joined).days < 365:
-        return [Finding("R8", "warn", _("R8: a secretary normally has at least one year of Party standing."))]
+        return [
+            Finding(
+                "R8", "warn", _("R8: a secretary normally has at least one year of Party standing.")
+            )
+        ]
     return []
 
 
@@ -184,7 +312,25 @@ def check_r8_term(*, organization, started_on: dt.date, ends_on: dt.date) -> lis
     max_shift = int(rule_value("R8.max_shift_years", region))
     # Calendar years, not a count of days: "at most one year" earlier or later than the regular end.
     if not add_years(regular, -max_shift) <= ends_on <= add_years(regular, max_shift):
-        return [Finding("R8", "hard", _("R8: a term may be extended or shortened by at most one year; the regular end is %(date)s.") % {"date": regular.isoformat()})]
+        return [
+            Finding(
+                "R8",
+                "hard",
+                _(
+                    "R8: a term may be extended or shortened by at most one year; the regular end is %(date)s."
+                )
+                % {"date": regular.isoformat()},
+            )
+        ]
     if ends_on != regular:
-        return [Finding("R8", "warn", _("R8: the regular end of this term is %(date)s; extending or bringing it forward needs approval.") % {"date": regular.isoformat()})]
+        return [
+            Finding(
+                "R8",
+                "warn",
+                _(
+                    "R8: the regular end of this term is %(date)s; extending or bringing it forward needs approval."
+                )
+                % {"date": regular.isoformat()},
+            )
+        ]
     return []

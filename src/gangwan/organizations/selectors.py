@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from gangwan.core.errors import Finding
 from gangwan.core.rules import rule_value
@@ -24,7 +25,13 @@ def _member_count(field: str, status: str | None = None):
     qs = Member.objects.filter(**{field: OuterRef("pk")}, archived_on__isnull=True)
     if status:
         qs = qs.filter(status=status)
-    return Coalesce(Subquery(qs.order_by().values(field).annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+    return Coalesce(
+        Subquery(
+            qs.order_by().values(field).annotate(n=Count("pk")).values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
 
 
 def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -36,8 +43,14 @@ def with_member_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
     )
 
 
-def organization_list(*, scope: Scope, q: str = "", kind: str = "", region: Region | None = None,
-                      include_dissolved: bool = False) -> QuerySet[Organization]:
+def organization_list(
+    *,
+    scope: Scope,
+    q: str = "",
+    kind: str = "",
+    region: Region | None = None,
+    include_dissolved: bool = False,
+) -> QuerySet[Organization]:
     qs = scope.organizations(Organization.objects.select_related("region", "parent"))
     if not include_dissolved:
         qs = qs.filter(dissolved_on__isnull=True)
@@ -51,7 +64,9 @@ def organization_list(*, scope: Scope, q: str = "", kind: str = "", region: Regi
 
 
 def organization_get(*, scope: Scope, pk: int) -> Organization:
-    return get_object_or_404(scope.organizations(Organization.objects.select_related("region", "parent")), pk=pk)
+    return get_object_or_404(
+        scope.organizations(Organization.objects.select_related("region", "parent")), pk=pk
+    )
 
 
 def organization_parents_assignable(*, scope: Scope) -> QuerySet[Organization]:
@@ -59,11 +74,17 @@ def organization_parents_assignable(*, scope: Scope) -> QuerySet[Organization]:
 
 
 def organization_children(*, organization: Organization) -> QuerySet[Organization]:
-    return with_member_counts(organization.children.filter(dissolved_on__isnull=True).select_related("region")).order_by("path")
+    return with_member_counts(
+        organization.children.filter(dissolved_on__isnull=True).select_related("region")
+    ).order_by("path")
 
 
 def organization_units(*, organization: Organization):
-    return OrganizationUnit.objects.filter(organization=organization).select_related("unit").order_by("-is_primary", "unit__name")
+    return (
+        OrganizationUnit.objects.filter(organization=organization)
+        .select_related("unit")
+        .order_by("-is_primary", "unit__name")
+    )
 
 
 def organization_offices(*, organization: Organization, include_past: bool = False):
@@ -73,15 +94,27 @@ def organization_offices(*, organization: Organization, include_past: bool = Fal
 
 def organization_flags(*, organization: Organization) -> list[Finding]:
     """Standing warnings about an organization (R3, R5, R2/R6) to show on its page."""
-    full = Member.objects.filter(organization=organization, status=MemberStatus.FULL, archived_on__isnull=True).count()
+    full = Member.objects.filter(
+        organization=organization, status=MemberStatus.FULL, archived_on__isnull=True
+    ).count()
     sitting = Office.objects.filter(organization=organization, ended_on__isnull=True).count()
     flags = [
-        *rules.check_r3_below_minimum(kind=organization.kind, full_members=full, region=organization.region),
-        *rules.check_r5_committee_due(organization=organization, full_members=full, sitting_total=sitting),
-        *rules.check_r2_r6_size(kind=organization.kind, full_members=full, region=organization.region),
+        *rules.check_r3_below_minimum(
+            kind=organization.kind, full_members=full, region=organization.region
+        ),
+        *rules.check_r5_committee_due(
+            organization=organization, full_members=full, sitting_total=sitting
+        ),
+        *rules.check_r2_r6_size(
+            kind=organization.kind, full_members=full, region=organization.region
+        ),
     ]
     if organization.kind == OrganizationKind.JOINT_BRANCH:
-        flags += rules.check_r3_joint_units(kind=organization.kind, unit_count=organization.unit_links.count(), region=organization.region)
+        flags += rules.check_r3_joint_units(
+            kind=organization.kind,
+            unit_count=organization.unit_links.count(),
+            region=organization.region,
+        )
     return flags
 
 
@@ -89,21 +122,29 @@ def area_structure(*, scope: Scope, region: Region) -> dict:
     """1+N of an area: its regional comprehensive branch ("the 1") and the organizations of the
     area's units ("the N"), each with member counts."""
     orgs = with_member_counts(
-        organization_list(scope=scope).filter(region=region).exclude(kind__in=[OrganizationKind.COMMITTEE, OrganizationKind.WORKING_COMMITTEE])
+        organization_list(scope=scope)
+        .filter(region=region)
+        .exclude(kind__in=[OrganizationKind.COMMITTEE, OrganizationKind.WORKING_COMMITTEE])
     )
     the_one = next((o for o in orgs if o.kind == OrganizationKind.REGIONAL_BRANCH), None)
     the_n = [o for o in orgs if o.kind != OrganizationKind.REGIONAL_BRANCH]
-    committees = organization_list(scope=scope).filter(region=region, kind__in=[OrganizationKind.COMMITTEE, OrganizationKind.WORKING_COMMITTEE])
+    committees = organization_list(scope=scope).filter(
+        region=region, kind__in=[OrganizationKind.COMMITTEE, OrganizationKind.WORKING_COMMITTEE]
+    )
     return {"the_one": the_one, "the_n": the_n, "committees": list(committees)}
 
 
-def terms_ending_soon(*, scope: Scope, today: dt.date | None = None, months: int | None = None) -> QuerySet[Term]:
+def terms_ending_soon(
+    *, scope: Scope, today: dt.date | None = None, months: int | None = None
+) -> QuerySet[Term]:
     """Open terms of active organizations ending within the reminder window (R8: 6 months), overdue included."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     months = months if months is not None else rule_value("R8.reminder_months")
     limit = rules.add_months(today, int(months))
     return (
-        Term.objects.filter(closed_on__isnull=True, ends_on__lte=limit, organization__dissolved_on__isnull=True)
+        Term.objects.filter(
+            closed_on__isnull=True, ends_on__lte=limit, organization__dissolved_on__isnull=True
+        )
         .filter(organization__in=scope.organizations(Organization.objects.all()).values("pk"))
         .select_related("organization", "organization__region")
         .order_by("ends_on")
@@ -117,14 +158,18 @@ def organizations_by_kind(*, scope: Scope) -> dict[str, int]:
 
 # --- coverage (R47) -------------------------------------------------------------------------
 def _coverage_annotations(qs: QuerySet[Unit]) -> QuerySet[Unit]:
-    active = OrganizationUnit.objects.filter(unit=OuterRef("pk"), organization__dissolved_on__isnull=True)
+    active = OrganizationUnit.objects.filter(
+        unit=OuterRef("pk"), organization__dissolved_on__isnull=True
+    )
     return qs.annotate(
         is_covered=Exists(active),
         has_own=Exists(active.filter(is_primary=True, organization__kind__in=OWN_KINDS)),
     )
 
 
-def coverage_units(*, scope: Scope, region: Region | None = None, non_public_only: bool = True) -> QuerySet[Unit]:
+def coverage_units(
+    *, scope: Scope, region: Region | None = None, non_public_only: bool = True
+) -> QuerySet[Unit]:
     qs = scope.units(Unit.objects.filter(is_operating=True))
     if non_public_only:
         qs = qs.filter(kind__in=NON_PUBLIC_KINDS)
@@ -135,8 +180,10 @@ def coverage_units(*, scope: Scope, region: Region | None = None, non_public_onl
 
 def _rates(row: dict) -> dict:
     total = row["total"] or 0
+
     def pct(n):
-        return (round(100.0 * n / total, 1) if total else None)
+        return round(100.0 * n / total, 1) if total else None
+
     return {
         **row,
         "organization_coverage": pct(row["covered"]),
@@ -159,11 +206,15 @@ _COUNTS = {
 def coverage(*, scope: Scope, region: Region | None = None, non_public_only: bool = True) -> dict:
     """Coverage of operating units (R47): organization coverage = own or covered by a joint/regional
     organization ÷ operating units; own-organization rate; union coverage; work coverage."""
-    row = coverage_units(scope=scope, region=region, non_public_only=non_public_only).aggregate(**_COUNTS)
+    row = coverage_units(scope=scope, region=region, non_public_only=non_public_only).aggregate(
+        **_COUNTS
+    )
     return _rates(row)
 
 
-def coverage_by_child_region(*, scope: Scope, region: Region, non_public_only: bool = True) -> list[dict]:
+def coverage_by_child_region(
+    *, scope: Scope, region: Region, non_public_only: bool = True
+) -> list[dict]:
     """The same figures for each child region of `region` (streets of a district, communities of a street)."""
     width = region.depth * STEP_WIDTH + STEP_WIDTH
     rows = (
@@ -173,11 +224,21 @@ def coverage_by_child_region(*, scope: Scope, region: Region, non_public_only: b
         .values("child_path")
         .annotate(**_COUNTS)
     )
-    children = {path: (pk, name) for path, pk, name in Region.objects.filter(parent=region).values_list("path", "id", "name")}
+    children = {
+        path: (pk, name)
+        for path, pk, name in Region.objects.filter(parent=region).values_list("path", "id", "name")
+    }
     # Units placed on `region` itself (not in a child) form a row of their own under its name.
-    out = [_rates({**r, "region_id": children.get(r["child_path"], (region.pk, region.name))[0],
-                   "name": children.get(r["child_path"], (region.pk, region.name))[1]})
-           for r in rows]
+    out = [
+        _rates(
+            {
+                **r,
+                "region_id": children.get(r["child_path"], (region.pk, region.name))[0],
+                "name": children.get(r["child_path"], (region.pk, region.name))[1],
+            }
+        )
+        for r in rows
+    ]
     return sorted(out, key=lambda r: r["child_path"])
 
 

@@ -9,11 +9,19 @@ from .models import CHILD_LEVELS, RegionKind, RegionLevel
 class RegionForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     level = forms.ChoiceField(label=_("Level"), choices=RegionLevel.choices)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *RegionKind.choices], required=False,
-                             help_text=_("For communities and villages."))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", "—"), *RegionKind.choices],
+        required=False,
+        help_text=_("For communities and villages."),
+    )
     code = forms.CharField(label=_("Code (GB/T 2260)"), max_length=12, required=False)
-    residents = forms.IntegerField(label=_("Registered residents"), min_value=0, initial=0, required=False)
-    newcomers = forms.IntegerField(label=_("Floating residents"), min_value=0, initial=0, required=False)
+    residents = forms.IntegerField(
+        label=_("Registered residents"), min_value=0, initial=0, required=False
+    )
+    newcomers = forms.IntegerField(
+        label=_("Floating residents"), min_value=0, initial=0, required=False
+    )
 
     def __init__(self, *args, parent=None, editing=False, **kwargs):
         super().__init__(*args, **kwargs)

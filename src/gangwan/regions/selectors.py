@@ -9,7 +9,9 @@ from gangwan.core.tree import ancestor_paths, subtree_q
 from .models import Region
 
 
-def region_list(*, scope: Scope, parent: Region | None = None, q: str = "", level: str = "") -> QuerySet[Region]:
+def region_list(
+    *, scope: Scope, parent: Region | None = None, q: str = "", level: str = ""
+) -> QuerySet[Region]:
     qs = scope.regions(Region.objects.all())
     if parent is not None:
         qs = qs.filter(parent=parent)

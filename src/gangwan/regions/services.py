@@ -13,19 +13,38 @@ def _check(*, parent: Region | None, level: str, kind: str) -> None:
     if parent is None and level != RegionLevel.DISTRICT:
         raise ValidationError(_("Only a district stands at the top of the region tree."))
     if parent is not None and level not in CHILD_LEVELS[parent.level]:
-        raise ValidationError(_("A %(level)s cannot be placed under a %(parent)s.")
-                              % {"level": RegionLevel(level).label, "parent": RegionLevel(parent.level).label})
+        raise ValidationError(
+            _("A %(level)s cannot be placed under a %(parent)s.")
+            % {"level": RegionLevel(level).label, "parent": RegionLevel(parent.level).label}
+        )
     if level in AREA_LEVELS and not kind:
-        raise ValidationError(_("Choose the kind of the community or village (residential, village, industrial)."))
+        raise ValidationError(
+            _("Choose the kind of the community or village (residential, village, industrial).")
+        )
 
 
 @transaction.atomic
-def region_create(*, actor, parent: Region | None, name: str, level: str, kind: str = "", code: str = "",
-                  residents: int = 0, newcomers: int = 0) -> Region:
+def region_create(
+    *,
+    actor,
+    parent: Region | None,
+    name: str,
+    level: str,
+    kind: str = "",
+    code: str = "",
+    residents: int = 0,
+    newcomers: int = 0,
+) -> Region:
     """Create a region under `parent`. Refused when the level does not fit under the parent's."""
     _check(parent=parent, level=level, kind=kind)
-    region = Region(name=name.strip(), level=level, kind=kind if level in AREA_LEVELS else "", code=code,
-                    residents=residents, newcomers=newcomers)
+    region = Region(
+        name=name.strip(),
+        level=level,
+        kind=kind if level in AREA_LEVELS else "",
+        code=code,
+        residents=residents,
+        newcomers=newcomers,
+    )
     region.place_under(parent)
     region.full_clean()
     region.save()
@@ -47,7 +66,9 @@ def region_update(*, actor, region: Region, **fields) -> Region:
     _check(parent=region.parent, level=region.level, kind=region.kind)
     region.full_clean()
     region.save()
-    audit_record(actor=actor, action="region.update", obj=region, before=before, after=snapshot(region))
+    audit_record(
+        actor=actor, action="region.update", obj=region, before=before, after=snapshot(region)
+    )
     return region
 
 
@@ -61,5 +82,7 @@ def region_move(*, actor, region: Region, new_parent: Region) -> Region:
     _check(parent=new_parent, level=region.level, kind=region.kind)
     before = snapshot(region)
     region.move_under(new_parent)
-    audit_record(actor=actor, action="region.move", obj=region, before=before, after=snapshot(region))
+    audit_record(
+        actor=actor, action="region.move", obj=region, before=before, after=snapshot(region)
+    )
     return region

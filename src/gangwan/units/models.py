@@ -15,7 +15,11 @@ class UnitKind(models.TextChoices):
 
 # Non-public enterprises: the base of the coverage rates (R47).
 NON_PUBLIC_KINDS = (UnitKind.PRIVATE_ENTERPRISE, UnitKind.FOREIGN_ENTERPRISE)
-ENTERPRISE_KINDS = (UnitKind.PRIVATE_ENTERPRISE, UnitKind.STATE_ENTERPRISE, UnitKind.FOREIGN_ENTERPRISE)
+ENTERPRISE_KINDS = (
+    UnitKind.PRIVATE_ENTERPRISE,
+    UnitKind.STATE_ENTERPRISE,
+    UnitKind.FOREIGN_ENTERPRISE,
+)
 
 
 class Unit(models.Model):
@@ -23,8 +27,12 @@ class Unit(models.Model):
 
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
-    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="units", verbose_name=_("region"))
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="units", verbose_name=_("region")
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     employees = models.PositiveIntegerField(_("employees"), default=0)
     has_union = models.BooleanField(_("has a trade union"), default=False)

@@ -9,7 +9,9 @@ from gangwan.core.tree import subtree_q
 from .models import Unit
 
 
-def unit_list(*, scope: Scope, q: str = "", kind: str = "", region=None, operating: bool | None = None) -> QuerySet[Unit]:
+def unit_list(
+    *, scope: Scope, q: str = "", kind: str = "", region=None, operating: bool | None = None
+) -> QuerySet[Unit]:
     qs = scope.units(Unit.objects.select_related("region"))
     if q:
         qs = qs.filter(name__icontains=q) if len(q) != 18 else qs.filter(credit_code=q.upper())

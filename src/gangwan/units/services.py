@@ -9,8 +9,18 @@ from gangwan.core.validators import validate_credit_code
 
 from .models import Unit
 
-UNIT_FIELDS = {"name", "kind", "credit_code", "region", "address", "employees", "has_union", "union_founded_on",
-               "instructor_name", "is_operating"}
+UNIT_FIELDS = {
+    "name",
+    "kind",
+    "credit_code",
+    "region",
+    "address",
+    "employees",
+    "has_union",
+    "union_founded_on",
+    "instructor_name",
+    "is_operating",
+}
 
 
 def _clean(unit: Unit) -> None:
@@ -21,7 +31,12 @@ def _clean(unit: Unit) -> None:
             raise ValidationError({"credit_code": exc.messages}) from None
         clash = Unit.objects.filter(credit_code=unit.credit_code).exclude(pk=unit.pk).first()
         if clash:
-            raise ValidationError({"credit_code": _("This credit code is already registered for %(unit)s.") % {"unit": clash}})
+            raise ValidationError(
+                {
+                    "credit_code": _("This credit code is already registered for %(unit)s.")
+                    % {"unit": clash}
+                }
+            )
     else:
         unit.credit_code = None
     if unit.union_founded_on and not unit.has_union:

@@ -30,7 +30,7 @@ from gangwan.organizations.selectors import terms_ending_soon
 from gangwan.regions.models import Region
 from gangwan.units.models import Unit
 
-SMALL = 1.0
+SMALL = 0.05
 
 
 @pytest.fixture
@@ -63,7 +63,17 @@ def test_the_seed_named_communities_exist_with_their_kinds(demo):
     district = Region.objects.get(level="district")
     assert (district.name, district.code) == ("北仑区", "330206")
     streets = Region.objects.filter(parent=district).values_list("name", flat=True)
-    assert set(streets) == {"新碶街道", "小港街道", "大碶街道", "霞浦街道", "柴桥街道", "戚家山街道", "春晓街道", "梅山街道", "白峰街道"}
+    assert set(streets) == {
+        "新碶街道",
+        "小港街道",
+        "大碶街道",
+        "霞浦街道",
+        "柴桥街道",
+        "戚家山街道",
+        "春晓街道",
+        "梅山街道",
+        "白峰街道",
+    }
     gaotang = Region.objects.get(name="高塘社区")
     assert (gaotang.kind, gaotang.parent.name) == ("residential", "新碶街道")
     xiangjia = Region.objects.get(name="向家村")
@@ -73,10 +83,16 @@ def test_the_seed_named_communities_exist_with_their_kinds(demo):
     assert (dagang.kind, dagang.residents) == ("industrial_community", 0)
     assert Region.objects.filter(name__in=["青峙社区", "芙蓉社区"]).count() == 2
     samsung = Unit.objects.get(name__startswith="三星重工")
-    assert (samsung.kind, samsung.has_union, samsung.region_id) == ("foreign_enterprise", True, dagang.pk)
+    assert (samsung.kind, samsung.has_union, samsung.region_id) == (
+        "foreign_enterprise",
+        True,
+        dagang.pk,
+    )
     assert Unit.objects.get(name__contains="吉利").kind == "private_enterprise"
     assert Unit.objects.get(name="宁波钢铁有限公司").kind == "state_enterprise"
-    assert Organization.objects.get(name="“新向家人”党支部", kind="floating_branch").region == xiangjia
+    assert (
+        Organization.objects.get(name="“新向家人”党支部", kind="floating_branch").region == xiangjia
+    )
 
 
 def test_tree_paths_are_five_digit_steps_under_the_parent(demo):
@@ -89,15 +105,23 @@ def test_tree_paths_are_five_digit_steps_under_the_parent(demo):
 
 
 def test_1_plus_n_every_area_has_at_most_one_regional_branch(demo):
-    per_area = Counter(Organization.objects.filter(kind="regional_branch").values_list("region_id", flat=True))
+    per_area = Counter(
+        Organization.objects.filter(kind="regional_branch").values_list("region_id", flat=True)
+    )
     assert per_area and max(per_area.values()) == 1
-    assert not Region.objects.filter(pk__in=per_area).exclude(level__in=["community", "village"]).exists()
+    assert (
+        not Region.objects.filter(pk__in=per_area)
+        .exclude(level__in=["community", "village"])
+        .exists()
+    )
     industrial = Region.objects.filter(kind="industrial_community")
     assert all(r.pk in per_area for r in industrial)
 
 
 def test_r1_every_standalone_branch_has_three_full_members_of_its_primary_unit(demo):
-    primary = dict(OrganizationUnit.objects.filter(is_primary=True).values_list("organization_id", "unit_id"))
+    primary = dict(
+        OrganizationUnit.objects.filter(is_primary=True).values_list("organization_id", "unit_id")
+    )
     full = Counter(Member.objects.filter(status="full").values_list("organization_id", "unit_id"))
     branches = Organization.objects.filter(kind="branch")
     assert branches.exists()
@@ -153,8 +177,13 @@ def test_r8_terms_last_their_years_and_some_end_within_six_months(demo):
     for t in terms:
         years = round((t.ends_on - t.started_on).days / 365.25)
         assert years in (3, 5)
-        assert years == 5 or t.organization.kind in ("branch", "general_branch", "joint_branch", "regional_branch",
-                                                     "floating_branch")
+        assert years == 5 or t.organization.kind in (
+            "branch",
+            "general_branch",
+            "joint_branch",
+            "regional_branch",
+            "floating_branch",
+        )
         assert t.started_on >= t.organization.established_on
     assert not terms.filter(organization__kind="temporary_branch").exists()  # R4: no elections
     assert terms.count() == Organization.objects.exclude(kind="temporary_branch").count()
@@ -166,14 +195,23 @@ def test_floating_members_find_a_home_in_regional_and_floating_branches(demo):
     floating = Member.objects.filter(is_floating=True).select_related("home_organization")
     kinds = Counter(m.home_organization.kind for m in floating)
     assert kinds["regional_branch"] + kinds["floating_branch"] > floating.count() / 2
-    assert Member.objects.filter(home_organization__kind="floating_branch", is_floating=True).count() >= 12
-    assert 0.07 < Member.objects.filter(status="probationary").count() / Member.objects.count() < 0.13
+    assert (
+        Member.objects.filter(home_organization__kind="floating_branch", is_floating=True).count()
+        >= 12
+    )
+    assert (
+        0.07 < Member.objects.filter(status="probationary").count() / Member.objects.count() < 0.13
+    )
 
 
 def test_demo_accounts_hold_their_roles(demo):
     accounts = {a["username"]: a for a in demo_accounts()}
     assert accounts["admin"]["role"] == "superuser"
-    assert accounts["district_admin"] == {"username": "district_admin", "role": "district_admin", "scope": "北仑区"}
+    assert accounts["district_admin"] == {
+        "username": "district_admin",
+        "role": "district_admin",
+        "scope": "北仑区",
+    }
     assert accounts["street_xinqi"]["scope"] == "新碶街道"
     assert sum(1 for a in accounts.values() if a["role"] == "street_admin") == 9
     assert accounts["secretary_gaotang"]["scope"] == "高塘社区党委"
@@ -184,7 +222,9 @@ def test_demo_accounts_hold_their_roles(demo):
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
     # A secretary's account is the sitting secretary's member record.
     ra = RoleAssignment.objects.get(user__username="secretary_gaotang")
-    assert Office.objects.filter(organization=ra.organization, role="secretary", member__user=ra.user).exists()
+    assert Office.objects.filter(
+        organization=ra.organization, role="secretary", member__user=ra.user
+    ).exists()
     assert Member.objects.get(user__username="member").is_floating
 
 
@@ -211,3 +251,13 @@ def test_the_full_district_matches_the_seed_figures(db):
     dagang = Unit.objects.filter(region__name="大港社区", kind__endswith="_enterprise")
     assert dagang.count() == 327
     assert abs(sum(dagang.values_list("employees", flat=True)) - 90_000) < 900
+
+
+def test_an_account_that_exists_already_is_left_alone(db):
+    someone = User.objects.create_user(username="member", password="Someone-else-2013")
+    demo_load(scale=SMALL)
+    someone.refresh_from_db()
+    assert not someone.check_password(DEMO_PASSWORD)
+    assert not RoleAssignment.objects.filter(user=someone).exists()
+    assert not Member.objects.filter(user=someone).exists()
+    assert "member" not in {a["username"] for a in demo_accounts()}
