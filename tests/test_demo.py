@@ -4,7 +4,6 @@ structure rules (1+N, R1, R3, R5, R8) that the services keep."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter, defaultdict
 
 import pytest
@@ -228,7 +227,8 @@ def test_demo_accounts_hold_their_roles(demo):
     assert Member.objects.get(user__username="member").is_floating
 
 
-def test_the_demo_command_loads_and_resets(db):
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_command_loads_and_resets():
     call_command("demo", "--scale", str(SMALL), "--seed", "5")
     first = database_digest()
     call_command("demo", "--scale", str(SMALL), "--seed", "5")  # already loaded: nothing changes
@@ -239,9 +239,7 @@ def test_the_demo_command_loads_and_resets(db):
 
 
 def test_the_full_district_matches_the_seed_figures(db):
-    started = time.perf_counter()
-    demo_load()
-    assert time.perf_counter() - started < 60
+    demo_load()  # its speed is measured by `make bench`, not asserted here
     assert Region.objects.filter(level="street").count() == 9
     assert 190 <= Region.objects.filter(level__in=["community", "village"]).count() <= 215
     assert 4_500 <= Unit.objects.count() <= 5_500

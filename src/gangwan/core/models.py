@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     SECRETARY = "secretary", _("Secretary")
     REVIEWER = "reviewer", _("Reviewer")
     MEMBER = "member", _("Party member")
+    STATION_STAFF = "station_staff", _("Service station staff")
 
 
 class RoleAssignment(models.Model):
@@ -127,3 +128,44 @@ class RuleSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class Notification(models.Model):
+    """An in-app message to a user (also sent by e-mail/SMS where the user has them and wants them)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PhoneChallenge(models.Model):
+    """A one-time code sent to a phone to prove a person holds it (public actions that must count once).
+
+    Only a keyed hash of the phone and of the code are stored."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=40)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_hash", "purpose", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
