@@ -13,7 +13,11 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from gangwan.core.api_auth import API_AUTH
 from gangwan.core.errors import ReasonRequired
+from gangwan.floating.api import router as floating_router
+from gangwan.incubator.api import router as incubator_router
+from gangwan.members.api import router as members_router
 from gangwan.organizations.api import router as organizations_router
+from gangwan.transfers.api import router as transfers_router
 from gangwan.regions.api import router as regions_router
 from gangwan.units.api import router as units_router
 
@@ -98,3 +102,7 @@ def me(request):
 api.add_router("/regions", regions_router)
 api.add_router("/units", units_router)
 api.add_router("/organizations", organizations_router)
+api.add_router("/members", members_router)
+api.add_router("/floating", floating_router)
+api.add_router("/incubations", incubator_router)
+api.add_router("/transfers", transfers_router)

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "gangwan.units",
     "gangwan.organizations",
     "gangwan.members",
+    "gangwan.floating",
+    "gangwan.incubator",
+    "gangwan.transfers",
+    "gangwan.portal",
     "gangwan.dashboard",
     "gangwan.demo",
 ]
@@ -194,6 +198,10 @@ GANGWAN_RULE_DEFAULTS = {
     "R8.reminder_months": 6,
     "R8.max_shift_years": 1,
 }
+
+# The edge of the world: SMS go through this gateway (console by default: printed, never sent).
+GANGWAN_SMS_GATEWAY = _env("GANGWAN_SMS_GATEWAY", "gangwan.core.notifications.ConsoleSmsGateway")
+EMAIL_BACKEND = _env("GANGWAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,9 @@ urlpatterns = [
     path("units/", include("gangwan.units.urls")),
     path("organizations/", include("gangwan.organizations.urls")),
     path("members/", include("gangwan.members.urls")),
+    path("floating/", include("gangwan.floating.urls")),
+    path("incubator/", include("gangwan.incubator.urls")),
+    path("transfers/", include("gangwan.transfers.urls")),
+    path("portal/", include("gangwan.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -129,6 +129,10 @@ def demo_load(
             if acc.role != "superuser"
         ]
     )
+    # The seed's stories, one module per capability (demo/story_*.py, each with load(plan, users)),
+    # written after the structure they stand on.
+    for story in _stories():
+        story.load(plan, users)
     counts = _plan_counts(plan)
     audit_record(
         actor=None,
@@ -137,6 +141,16 @@ def demo_load(
         after=counts,
         reason=f"seed={seed} scale={scale}",
     )
+
+
+def _stories():
+    import importlib
+    import pkgutil
+
+    from gangwan import demo
+
+    names_ = sorted(m.name for m in pkgutil.iter_modules(demo.__path__) if m.name.startswith("story_"))
+    return [importlib.import_module(f"gangwan.demo.{n}") for n in names_]
 
 
 def _plan_counts(plan: Plan) -> dict:

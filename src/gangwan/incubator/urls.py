@@ -1,0 +1,2 @@
+app_name = "incubator"
+urlpatterns: list = []
