@@ -1,4 +1,3 @@
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -237,35 +236,33 @@ def organization_edit(request, pk):
     )
 
 
+def _org_action(request, org, form, call, *, success, title, danger=False):
+    """Run `call(cleaned_data)` on a valid POST through the service layer; back to the
+    organization's page on success, or the form again with the refusal or the rule warnings."""
+    findings = []
+    if request.method == "POST" and form.is_valid():
+        done, findings = run_service(form, lambda: call(form.cleaned_data))
+        if done:
+            messages.success(request, success)
+            return redirect("organizations:detail", pk=org.pk)
+    context = {"form": form, "findings": findings, "org": org, "title": title, "danger": danger}
+    return render(request, "organizations/simple_form.html", context)
+
+
 @login_required
 def organization_move(request, pk):
     org = selectors.organization_get(scope=request.scope, pk=pk)
     require(administers_organization_strictly_below(request.scope, org) and org.is_active)
     parents = _parents(request.scope).exclude(pk=org.parent_id).exclude(subtree_q([org.path]))
-    form = MoveForm(request.POST or None, parents=parents)
-    findings = []
-    if request.method == "POST" and form.is_valid():
-        done, findings = run_service(
-            form,
-            lambda: services.organization_move(
-                actor=request.user,
-                organization=org,
-                new_parent=form.cleaned_data["new_parent"],
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        if done:
-            messages.success(request, _("The organization has been moved."))
-            return redirect("organizations:detail", pk=org.pk)
-    return render(
+    return _org_action(
         request,
-        "organizations/simple_form.html",
-        {
-            "form": form,
-            "findings": findings,
-            "org": org,
-            "title": _("Move %(name)s") % {"name": org.name},
-        },
+        org,
+        MoveForm(request.POST or None, parents=parents),
+        lambda d: services.organization_move(
+            actor=request.user, organization=org, new_parent=d["new_parent"], reason=d["reason"]
+        ),
+        success=_("The organization has been moved."),
+        title=_("Move %(name)s") % {"name": org.name},
     )
 
 
@@ -274,28 +271,16 @@ def organization_dissolve(request, pk):
     org = selectors.organization_get(scope=request.scope, pk=pk)
     require(administers_organization_strictly_below(request.scope, org) and org.is_active)
     form = DissolveForm(request.POST or None, initial={"dissolved_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        done, _f = run_service(
-            form,
-            lambda: services.organization_dissolve(
-                actor=request.user,
-                organization=org,
-                dissolved_on=form.cleaned_data["dissolved_on"],
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        if done:
-            messages.success(request, _("The organization has been dissolved."))
-            return redirect("organizations:detail", pk=org.pk)
-    return render(
+    return _org_action(
         request,
-        "organizations/simple_form.html",
-        {
-            "form": form,
-            "org": org,
-            "danger": True,
-            "title": _("Dissolve %(name)s") % {"name": org.name},
-        },
+        org,
+        form,
+        lambda d: services.organization_dissolve(
+            actor=request.user, organization=org, dissolved_on=d["dissolved_on"], reason=d["reason"]
+        ),
+        success=_("The organization has been dissolved."),
+        title=_("Dissolve %(name)s") % {"name": org.name},
+        danger=True,
     )
 
 
@@ -307,32 +292,20 @@ def office_assign(request, pk):
     form = OfficeForm(
         request.POST or None, members=members, initial={"started_on": timezone.localdate()}
     )
-    findings = []
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done, findings = run_service(
-            form,
-            lambda: services.office_assign(
-                actor=request.user,
-                organization=org,
-                member=d["member"],
-                role=d["role"],
-                started_on=d["started_on"],
-                reason=d["reason"],
-            ),
-        )
-        if done:
-            messages.success(request, _("The office has been recorded."))
-            return redirect("organizations:detail", pk=org.pk)
-    return render(
+    return _org_action(
         request,
-        "organizations/simple_form.html",
-        {
-            "form": form,
-            "findings": findings,
-            "org": org,
-            "title": _("Seat an office holder in %(name)s") % {"name": org.name},
-        },
+        org,
+        form,
+        lambda d: services.office_assign(
+            actor=request.user,
+            organization=org,
+            member=d["member"],
+            role=d["role"],
+            started_on=d["started_on"],
+            reason=d["reason"],
+        ),
+        success=_("The office has been recorded."),
+        title=_("Seat an office holder in %(name)s") % {"name": org.name},
     )
 
 
@@ -344,24 +317,13 @@ def office_end(request, pk, office_pk):
         Office.objects.select_related("member"), pk=office_pk, organization=org
     )
     form = OfficeEndForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        done, _f = run_service(
-            form,
-            lambda: services.office_end(
-                actor=request.user, office=office, ended_on=form.cleaned_data["ended_on"]
-            ),
-        )
-        if done:
-            messages.success(request, _("The office has ended."))
-            return redirect("organizations:detail", pk=org.pk)
-    return render(
+    return _org_action(
         request,
-        "organizations/simple_form.html",
-        {
-            "form": form,
-            "org": org,
-            "title": _("End the office of %(member)s") % {"member": office.member},
-        },
+        org,
+        form,
+        lambda d: services.office_end(actor=request.user, office=office, ended_on=d["ended_on"]),
+        success=_("The office has ended."),
+        title=_("End the office of %(member)s") % {"member": office.member},
     )
 
 
@@ -370,31 +332,19 @@ def term_start(request, pk):
     org = selectors.organization_get(scope=request.scope, pk=pk)
     require(administers_organization(request.scope, org) and org.is_active)
     form = TermForm(request.POST or None, initial={"started_on": timezone.localdate()})
-    findings = []
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done, findings = run_service(
-            form,
-            lambda: services.term_start(
-                actor=request.user,
-                organization=org,
-                started_on=d["started_on"],
-                ends_on=d["ends_on"],
-                reason=d["reason"],
-            ),
-        )
-        if done:
-            messages.success(request, _("The new term has been recorded."))
-            return redirect("organizations:detail", pk=org.pk)
-    return render(
+    return _org_action(
         request,
-        "organizations/simple_form.html",
-        {
-            "form": form,
-            "findings": findings,
-            "org": org,
-            "title": _("Record a term election for %(name)s") % {"name": org.name},
-        },
+        org,
+        form,
+        lambda d: services.term_start(
+            actor=request.user,
+            organization=org,
+            started_on=d["started_on"],
+            ends_on=d["ends_on"],
+            reason=d["reason"],
+        ),
+        success=_("The new term has been recorded."),
+        title=_("Record a term election for %(name)s") % {"name": org.name},
     )
 
 
