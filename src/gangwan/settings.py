@@ -197,6 +197,13 @@ GANGWAN_RULE_DEFAULTS = {
     "R8.term_years_village_community": 5,
     "R8.reminder_months": 6,
     "R8.max_shift_years": 1,
+    "R7.reply_months": 1,  # the superior committee answers a proposal to set up a branch within a month
+    "R22.follow_up_days": 30,  # a station follows up floating members without a home after N days
+    "R23.certificate_review_months": 12,  # activity certificates are reviewed yearly
+    "R24.letter_valid_months": 3,  # transfer letters are valid for 3 months (UNCONFIRMED nationally)
+    "R24.receipt_due_months": 1,  # the receipt goes back within a month of receiving the member
+    "R27.warn_months": 3,  # inactivity: warn after 3 months without organizational life or dues
+    "R27.escalate_months": 6,  # … and escalate at 6 (a human decides; never automatic)
 }
 
 # The edge of the world: SMS go through this gateway (console by default: printed, never sent).
