@@ -39,8 +39,9 @@ $(NODE_STAMP): package.json package-lock.json
 assets: $(STAMP) $(NODE_STAMP)
 	$(GANGWAN) assets
 
-# Browser tests drive Debian's chromium; install it when it is missing and we may.
+# Browser tests drive Debian's chromium; PDF tests read letters with poppler's pdftotext.
+# Install them when they are missing and we may.
 browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
-	  else echo "Browser tests need /usr/bin/chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk poppler-utils; \
+	  else echo "Tests need chromium and poppler-utils: sudo apt-get install -y chromium poppler-utils" >&2; exit 1; fi; }

@@ -17,8 +17,8 @@ from gangwan.floating.api import router as floating_router
 from gangwan.incubator.api import router as incubator_router
 from gangwan.members.api import router as members_router
 from gangwan.organizations.api import router as organizations_router
-from gangwan.transfers.api import router as transfers_router
 from gangwan.regions.api import router as regions_router
+from gangwan.transfers.api import router as transfers_router
 from gangwan.units.api import router as units_router
 
 api = NinjaAPI(

@@ -74,33 +74,47 @@ def code_send(*, phone: str, purpose: str, message: str | None = None) -> PhoneC
     return challenge
 
 
-@transaction.atomic
 def code_check(*, phone: str, purpose: str, code: str) -> PhoneChallenge:
     """Check a code; return the verified challenge. Wrong codes count; after 5 the challenge is spent
-    and the phone is locked out for 1, 2, 4 … minutes (doubling each time, at most a day)."""
+    and the phone is locked out for 1, 2, 4 … minutes (doubling each time, at most a day).
+
+    The count is saved before the refusal is raised, so call this outside a transaction that the
+    refusal would roll back (views and endpoints do)."""
     phone = validate_phone(phone)
     ph = crypto.blind_index(phone)
     if lockout_remaining(phone, purpose):
         raise ValidationError(_("Too many wrong codes. Try again later."), code="locked")
-    challenge = (
-        PhoneChallenge.objects.select_for_update()
-        .filter(phone_hash=ph, purpose=purpose, verified_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
     now = timezone.now()
-    if challenge is None or challenge.expires_at < now or challenge.attempts >= MAX_ATTEMPTS:
+    with transaction.atomic():
+        challenge = (
+            PhoneChallenge.objects.select_for_update()
+            .filter(phone_hash=ph, purpose=purpose, verified_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if challenge is None or challenge.expires_at < now or challenge.attempts >= MAX_ATTEMPTS:
+            expired = True
+        else:
+            expired = False
+            right = hmac.compare_digest(challenge.code_hash, _code_hash(ph, (code or "").strip()))
+            if right:
+                challenge.verified_at = now
+                challenge.save(update_fields=["verified_at"])
+            else:
+                challenge.attempts += 1
+                challenge.save(update_fields=["attempts"])
+                if challenge.attempts >= MAX_ATTEMPTS:
+                    _lock_out(ph, purpose, now)
+    if expired:
         raise ValidationError(_("The code has expired; ask for a new one."), code="expired")
-    if not hmac.compare_digest(challenge.code_hash, _code_hash(ph, (code or "").strip())):
-        challenge.attempts += 1
-        challenge.save(update_fields=["attempts"])
-        if challenge.attempts >= MAX_ATTEMPTS:
-            strikes_key = f"phone-strikes:{purpose}:{ph}"
-            strikes = (cache.get(strikes_key) or 0) + 1
-            cache.set(strikes_key, strikes, 86400 * 7)
-            minutes = min(2 ** (strikes - 1), 24 * 60)
-            cache.set(_lock_key(ph, purpose), now + dt.timedelta(minutes=minutes), minutes * 60)
+    if not right:
         raise ValidationError(_("The code is wrong."), code="wrong")
-    challenge.verified_at = now
-    challenge.save(update_fields=["verified_at"])
     return challenge
+
+
+def _lock_out(ph: str, purpose: str, now) -> None:
+    strikes_key = f"phone-strikes:{purpose}:{ph}"
+    strikes = (cache.get(strikes_key) or 0) + 1
+    cache.set(strikes_key, strikes, 86400 * 7)
+    minutes = min(2 ** (strikes - 1), 24 * 60)
+    cache.set(_lock_key(ph, purpose), now + dt.timedelta(minutes=minutes), minutes * 60)

@@ -30,3 +30,19 @@ def dashboard_figures(*, scope: Scope) -> dict:
         "units_total": unit_list(scope=scope, operating=True).count(),
         "coverage": cov,
     }
+
+
+def members_issue_figures(*, scope: Scope) -> dict:
+    """Floating members and days to home, the reservoir and incubations, transfers (SPEC §2, §9)."""
+    from gangwan.floating.selectors import floating_figures
+    from gangwan.incubator.reservoir import reservoir_size
+    from gangwan.incubator.selectors import incubations_by_state, overdue_proposals
+    from gangwan.transfers.selectors import transfer_figures
+
+    return {
+        "floating": floating_figures(scope=scope),
+        "reservoir_size": reservoir_size(scope=scope),
+        "incubations": incubations_by_state(scope=scope),
+        "incubations_overdue": overdue_proposals(scope=scope).count(),
+        "transfers": transfer_figures(scope=scope),
+    }

@@ -3,7 +3,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .selectors import dashboard_figures
+from gangwan.incubator.models import IncubationState
+
+from .selectors import dashboard_figures, members_issue_figures
 
 
 @login_required
@@ -63,5 +65,35 @@ def home(request):
                     },
                 ],
             },
+        }
+        more = members_issue_figures(scope=scope)
+        ctx["more"] = more
+        floating_url = reverse("floating:home")
+        ctx["charts"]["days_to_home"] = {
+            "title": _("Median days from arrival to home, by street"),
+            "type": "bar",
+            "items": [
+                {
+                    "key": str(r["street_id"]),
+                    "label": r["street"] or _("Other"),
+                    "value": r["median_days_to_home"] or 0,
+                    "url": floating_url,
+                }
+                for r in more["floating"]["by_street"]
+            ],
+        }
+        incubator_url = reverse("incubator:index")
+        ctx["charts"]["incubations"] = {
+            "title": _("Incubations by state"),
+            "type": "bar",
+            "items": [
+                {
+                    "key": k,
+                    "label": str(label),
+                    "value": more["incubations"].get(k, 0),
+                    "url": incubator_url,
+                }
+                for k, label in IncubationState.choices
+            ],
         }
     return render(request, "dashboard/home.html", ctx)

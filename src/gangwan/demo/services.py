@@ -40,6 +40,8 @@ ACCOUNT_ORDER = [
     "secretary_dagang",
     "secretary_samsung",
     "secretary_xiangjia",
+    "station_gaotang",
+    "station_xiangjia",
     "reviewer",
     "member",
 ]

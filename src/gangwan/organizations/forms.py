@@ -5,7 +5,7 @@ from gangwan.core.forms import BootstrapMixin
 
 from .models import OfficeRole, OrganizationKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReasonField(forms.CharField):
