@@ -104,6 +104,38 @@ def _read_with_openpyxl(data: bytes) -> int:
     return n
 
 
+# Where an import's time goes: the functions of members.imports, timed where the module calls them.
+PHASES = {
+    "_read_rows": "read_and_check_rows",
+    "_check_duplicates_in_database": "duplicates_in_database",
+    "fast_insert": "insert_members",
+    "insert_rows": "insert_audit_entries",
+    "publish_member_changed": "member_changed_listeners",
+}
+
+
+class _phases:
+    def __init__(self, module, spent: dict):
+        self.module, self.spent, self.saved = module, spent, {}
+
+    def __enter__(self):
+        for attr, name in PHASES.items():
+            original = self.saved[attr] = getattr(self.module, attr)
+
+            def timed(*a, _f=original, _n=name, **kw):
+                t = time.perf_counter()
+                try:
+                    return _f(*a, **kw)
+                finally:
+                    self.spent[_n] = self.spent.get(_n, 0.0) + time.perf_counter() - t
+
+            setattr(self.module, attr, timed)
+
+    def __exit__(self, *exc):
+        for attr, original in self.saved.items():
+            setattr(self.module, attr, original)
+
+
 @bench("member_import", datasets=("district", "province"))
 def member_import(ctx) -> dict:
     """Import 10,000 members from .xlsx vs merely reading the file with openpyxl."""
@@ -119,16 +151,21 @@ def member_import(ctx) -> dict:
     scope = Scope(everything=True)
     read_s, import_s, openpyxl_import_s, bad_s = [], [], [], []
     before = Member.objects.count()
+    phases: dict[str, list[float]] = {}
     for rep in range(reps):
         data = _workbook(f"97{rep:02d}06", branches, units)
         t = time.perf_counter()
         assert _read_with_openpyxl(data) == ROWS + 1
         read_s.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        result = imports.member_import(
-            actor=None, scope=scope, file=io.BytesIO(data), filename="bench.xlsx"
-        )
-        import_s.append(time.perf_counter() - t)
+        spent: dict[str, float] = {}
+        with _phases(imports, spent):
+            t = time.perf_counter()
+            result = imports.member_import(
+                actor=None, scope=scope, file=io.BytesIO(data), filename="bench.xlsx"
+            )
+            import_s.append(time.perf_counter() - t)
+        for name, seconds in spent.items():
+            phases.setdefault(name, []).append(seconds * 1000)
         assert result.ok and len(result.created) == ROWS, result.errors[:3]
         log(f"{ctx.dataset}: read {read_s[-1]:.2f} s, import {import_s[-1]:.2f} s")
     # The same import reading through openpyxl (the lean reader's fallback), for comparison.
@@ -162,6 +199,7 @@ def member_import(ctx) -> dict:
         "goal_ratio_at_most": 2.0,
         "import_reading_with_openpyxl_ms": round(openpyxl_import_s[0] * 1000, 1),
         "ratio_import_with_openpyxl_reader_over_read": round(openpyxl_import_s[0] / read_med, 2),
+        "phases_median_ms": {k: round(statistics.median(v), 1) for k, v in phases.items()},
         "one_bad_row_check_ms": round(bad_s[0] * 1000, 1),
         "members_written": imported,
         "variant": (

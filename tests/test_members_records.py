@@ -27,6 +27,11 @@ from tests import factories as f
 EVERYTHING = Scope(everything=True)
 
 
+@pytest.fixture(autouse=True)
+def en(settings):
+    settings.LANGUAGE_CODE = "en"  # assertions read English messages whatever the catalog holds
+
+
 @pytest.fixture
 def changes():
     """Collect MEMBER_CHANGED events as the incubator would receive them."""

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -211,6 +212,16 @@ def test_duplicates_within_the_file_and_in_the_database(place):
         (4, "The same ID number as row 2."),
     ]
     assert Member.objects.count() == 1
+
+
+def test_a_member_registered_meanwhile_stops_the_whole_import(place, monkeypatch):
+    """Between the check and the write someone registers one of the file's members."""
+    taken = f.member(place["branch"], "刚登记")
+    monkeypatch.setattr(imports, "_check_duplicates_in_database", lambda *a: None)
+    with pytest.raises(ValidationError, match="registered meanwhile"):
+        run(place, [row(身份证号=f.id_number()), row(身份证号=taken.id_number)])
+    assert Member.objects.count() == 1
+    assert not AuditEntry.objects.filter(action__startswith="member.import").exists()
 
 
 def test_names_shared_by_two_organizations_need_the_superior(place):

@@ -265,7 +265,9 @@ def test_region_page_queries_are_bounded(admin_client, district, django_assert_m
 
 def test_date_inputs_keep_their_value_in_chinese(admin_client, district):
     """A date input only takes ISO dates: a localized initial value would show an empty field."""
-    resp = admin_client.get(reverse("organizations:term_start", args=[district.gaotang_committee.pk]))
+    resp = admin_client.get(
+        reverse("organizations:term_start", args=[district.gaotang_committee.pk])
+    )
     from django.utils import timezone
 
     assert f'value="{timezone.localdate().isoformat()}"' in resp.content.decode()

@@ -37,6 +37,8 @@ def members_issue_figures(*, scope: Scope) -> dict:
     from gangwan.floating.selectors import floating_figures
     from gangwan.incubator.reservoir import reservoir_size
     from gangwan.incubator.selectors import incubations_by_state, overdue_proposals
+    from gangwan.members.inactivity import inactivity_counts
+    from gangwan.members.selectors import on_call_count
     from gangwan.transfers.selectors import transfer_figures
 
     return {
@@ -45,4 +47,6 @@ def members_issue_figures(*, scope: Scope) -> dict:
         "incubations": incubations_by_state(scope=scope),
         "incubations_overdue": overdue_proposals(scope=scope).count(),
         "transfers": transfer_figures(scope=scope),
+        "inactivity": inactivity_counts(scope=scope),
+        "on_call": on_call_count(scope=scope),
     }

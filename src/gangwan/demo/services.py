@@ -151,7 +151,9 @@ def _stories():
 
     from gangwan import demo
 
-    names_ = sorted(m.name for m in pkgutil.iter_modules(demo.__path__) if m.name.startswith("story_"))
+    names_ = sorted(
+        m.name for m in pkgutil.iter_modules(demo.__path__) if m.name.startswith("story_")
+    )
     return [importlib.import_module(f"gangwan.demo.{n}") for n in names_]
 
 

@@ -71,17 +71,17 @@ def _education(rng: random.Random, birth: dt.date) -> str:
 def _activity(rng: random.Random, today: dt.date, joined: dt.date | None):
     """(last organizational life, dues month): mostly recent; some warned, a few escalated."""
     r = rng.random()
-    if r < 0.90:
+    if r < 0.94:
         life = today - dt.timedelta(days=rng.randint(3, 45))
-    elif r < 0.96:
+    elif r < 0.98:
         life = today - dt.timedelta(days=rng.randint(95, 175))
-    elif r < 0.99:
+    elif r < 0.995:
         life = today - dt.timedelta(days=rng.randint(190, 400))
     else:
         life = None  # no record at all: counted from joining
     r = rng.random()
     back = (
-        0 if r < 0.70 else 1 if r < 0.93 else rng.randint(4, 5) if r < 0.97 else rng.randint(7, 10)
+        0 if r < 0.75 else 1 if r < 0.96 else rng.randint(4, 5) if r < 0.985 else rng.randint(7, 10)
     )
     dues = _months_back(today, back)
     if joined is not None:

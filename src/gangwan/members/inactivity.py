@@ -26,7 +26,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from gangwan.core.rules import rule_value
 from gangwan.core.scopes import Scope
@@ -38,9 +37,7 @@ WARN_KEY, ESCALATE_KEY = "R27.warn_months", "R27.escalate_months"
 DEFAULTS = {WARN_KEY: 3, ESCALATE_KEY: 6}
 
 WARN, ESCALATE = "warn", "escalate"
-LEVELS = {WARN: _("warning"), ESCALATE: _("escalated")}
 LIFE, DUES = "life", "dues"
-CONDITIONS = {LIFE: _("no organizational life"), DUES: _("no dues")}
 
 # Callables returning an expression (e.g. a Subquery over OuterRef("pk")) for the date a member
 # arrived here. Upper apps register them in AppConfig.ready(), so this app imports none of them.

@@ -35,7 +35,7 @@ BRANCH_KINDS = {
 class Organization(TreeNode):
     """A Party organization. The tree (committee → … → branch) is a materialized path."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, db_index=True)
     kind = models.CharField(_("kind"), max_length=30, choices=OrganizationKind.choices)
     region = models.ForeignKey(
         "regions.Region",

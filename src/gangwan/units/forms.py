@@ -20,7 +20,9 @@ class UnitForm(BootstrapMixin, forms.Form):
     employees = forms.IntegerField(label=_("Employees"), min_value=0, initial=0)
     has_union = forms.BooleanField(label=_("Has a trade union"), required=False)
     union_founded_on = forms.DateField(
-        label=_("Union founded on"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Union founded on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     instructor_name = forms.CharField(
         label=_("Party-building instructor"), max_length=60, required=False
