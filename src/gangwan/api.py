@@ -13,6 +13,10 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from gangwan.core.api_auth import API_AUTH
 from gangwan.core.errors import ReasonRequired
+from gangwan.activities.api import router as activities_router
+from gangwan.appraisals.api import router as appraisals_router
+from gangwan.compliance.api import router as compliance_router
+from gangwan.dues.api import router as dues_router
 from gangwan.floating.api import router as floating_router
 from gangwan.incubator.api import router as incubator_router
 from gangwan.members.api import router as members_router
@@ -106,3 +110,7 @@ api.add_router("/members", members_router)
 api.add_router("/floating", floating_router)
 api.add_router("/incubations", incubator_router)
 api.add_router("/transfers", transfers_router)
+api.add_router("/activities", activities_router)
+api.add_router("/appraisals", appraisals_router)
+api.add_router("/dues", dues_router)
+api.add_router("/compliance", compliance_router)

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "gangwan.incubator",
     "gangwan.transfers",
     "gangwan.portal",
+    "gangwan.activities",
+    "gangwan.appraisals",
+    "gangwan.dues",
+    "gangwan.compliance",
     "gangwan.dashboard",
     "gangwan.demo",
 ]

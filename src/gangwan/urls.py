@@ -14,5 +14,9 @@ urlpatterns = [
     path("incubator/", include("gangwan.incubator.urls")),
     path("transfers/", include("gangwan.transfers.urls")),
     path("portal/", include("gangwan.portal.urls")),
+    path("activities/", include("gangwan.activities.urls")),
+    path("appraisals/", include("gangwan.appraisals.urls")),
+    path("dues/", include("gangwan.dues.urls")),
+    path("compliance/", include("gangwan.compliance.urls")),
     path("api/v1/", api.urls),
 ]
