@@ -19,6 +19,9 @@ test-fast: install assets
 bench: install assets
 	@$(PY) bench/run.py $(BENCH_ARGS)
 
+worker: install
+	$(GANGWAN) worker
+
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestValidationError
 
-from gangwan.core.api_auth import API_AUTH
-from gangwan.core.errors import ReasonRequired
 from gangwan.activities.api import router as activities_router
 from gangwan.appraisals.api import router as appraisals_router
 from gangwan.compliance.api import router as compliance_router
+from gangwan.core.api_auth import API_AUTH
+from gangwan.core.errors import ReasonRequired
 from gangwan.dues.api import router as dues_router
 from gangwan.floating.api import router as floating_router
 from gangwan.incubator.api import router as incubator_router

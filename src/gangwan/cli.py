@@ -98,7 +98,15 @@ def run(argv: list[str]) -> None:
         "gangwan.wsgi:application",
         *argv,
     ]
-    os.execv(granian, args)
+    # The background worker (reminders, letter expiry) runs beside the web server and stops with it.
+    import subprocess
+
+    worker = subprocess.Popen([sys.executable, "-m", "gangwan.cli", "worker"])
+    try:
+        sys.exit(subprocess.call(args))
+    finally:
+        worker.terminate()
+        worker.wait(10)
 
 
 def main(argv: list[str] | None = None) -> None:

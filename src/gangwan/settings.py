@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "gangwan.core",
     "gangwan.regions",
     "gangwan.units",
@@ -208,7 +210,30 @@ GANGWAN_RULE_DEFAULTS = {
     "R24.receipt_due_months": 1,  # the receipt goes back within a month of receiving the member
     "R27.warn_months": 3,  # inactivity: warn after 3 months without organizational life or dues
     "R27.escalate_months": 6,  # … and escalate at 6 (a human decides; never automatic)
+    # Organizational life (R10–R17): how often each kind of activity is due (month / quarter / year).
+    "R10.general_meeting_period": "quarter",
+    "R11.committee_meeting_period": "month",
+    "R12.group_meeting_period": "month",
+    "R13.lecture_period": "quarter",  # no national frequency (UNCONFIRMED): local practice
+    "R14.theme_day_period": "month",
+    "R15.life_meeting_period": "year",
+    "R17.appraisal_period": "year",
+    "R10.remind_days_before_end": 7,  # remind secretaries a week before a period ends
+    # Party dues (R30–R38, 中组发〔2008〕3号).
+    "R30.included_items": {
+        "civil_servant": ["post_pay", "grade_pay", "allowances"],
+        "institution": ["post_pay", "scale_pay", "performance_pay", "allowances"],
+        "enterprise": ["base_pay", "post_pay", "bonus"],
+    },
+    "R30.deducted_items": ["income_tax", "social_insurance", "housing_fund", "annuity"],
+    "R34.farmer_monthly": "0.50",
+    "R34.hardship_monthly": "0.20",
+    "R38.back_payment_warn_months": 6,
 }
+
+# Background work (reminders, letter expiry) through Django's tasks API with a database backend:
+# no broker needed. `gangwan worker` runs it; `gangwan run` starts it beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The edge of the world: SMS go through this gateway (console by default: printed, never sent).
 GANGWAN_SMS_GATEWAY = _env("GANGWAN_SMS_GATEWAY", "gangwan.core.notifications.ConsoleSmsGateway")

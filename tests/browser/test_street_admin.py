@@ -25,6 +25,7 @@ def test_street_admin_browses_creates_a_unit_and_is_refused_outside(page, distri
     expect(page.locator("h1")).to_have_text("驾驶舱")
     expect(page.locator("#chart-kinds svg")).to_be_visible()  # ECharts drew the figure
 
+    page.click("#gw-nav-structure")  # the "structure" menu
     page.get_by_role("link", name="区划").first.click()
     expect(page.locator("h1")).to_have_text("新碶街道")
     page.get_by_role("link", name="高塘社区").click()
@@ -52,4 +53,5 @@ def test_pages_fit_a_375px_phone(phone_page, district):
         width = phone_page.evaluate("document.scrollingElement.scrollWidth")
         assert width <= 375, (url, width)
     phone_page.get_by_role("button", name=re.compile("菜单")).click()
+    phone_page.click("#gw-nav-structure")
     expect(phone_page.get_by_role("link", name="党组织")).to_be_visible()

@@ -147,3 +147,21 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.motion
+
+
+class ActivityAttachment(models.Model):
+    """A photo or PDF of an activity, stored under MEDIA_ROOT with a random name."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="activities/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,3 +1,2 @@
 def navigation(request):
-    scope = getattr(request, "scope", None)
-    return {"scope": scope}
+    return {"scope": getattr(request, "scope", None)}

@@ -50,3 +50,26 @@ def members_issue_figures(*, scope: Scope) -> dict:
         "inactivity": inactivity_counts(scope=scope),
         "on_call": on_call_count(scope=scope),
     }
+
+
+def organizational_life_figures(*, scope: Scope, today=None) -> dict:
+    """Compliance by street, attendance rate over the last 90 days (SPEC §3, §9)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gangwan.activities.selectors import attendance_rate
+    from gangwan.compliance.selectors import rate_by_street
+    from gangwan.dues.selectors import paid_up_rate
+
+    today = today or timezone.localdate()
+    return {
+        "compliance_by_street": rate_by_street(scope=scope, today=today),
+        "attendance": attendance_rate(scope=scope, since=today - dt.timedelta(days=90)),
+        "dues": _percent(paid_up_rate(scope=scope, today=today)),
+    }
+
+
+def _percent(figure: dict) -> dict:
+    rate = figure.get("rate")
+    return {**figure, "percent": round(100 * rate, 1) if rate is not None else None}

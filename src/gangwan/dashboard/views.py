@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from gangwan.incubator.models import IncubationState
 
-from .selectors import dashboard_figures, members_issue_figures
+from .selectors import dashboard_figures, members_issue_figures, organizational_life_figures
 
 
 @login_required
@@ -94,6 +94,23 @@ def home(request):
                     "url": incubator_url,
                 }
                 for k, label in IncubationState.choices
+            ],
+        }
+        life = organizational_life_figures(scope=scope)
+        ctx["life"] = life
+        compliance_url = reverse("compliance:index")
+        ctx["charts"]["compliance"] = {
+            "title": _("Organizational life done in the last period, by street (%)"),
+            "type": "bar",
+            "max": 100,
+            "items": [
+                {
+                    "key": str(r["region_id"]),
+                    "label": r["name"],
+                    "value": r["rate"],
+                    "url": f"{compliance_url}?region={r['region_id']}",
+                }
+                for r in life["compliance_by_street"]
             ],
         }
     return render(request, "dashboard/home.html", ctx)

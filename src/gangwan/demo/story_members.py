@@ -47,8 +47,7 @@ UPDATE members_member SET
     on_call = CASE WHEN on_call THEN on_call ELSE %s END,
     on_call_hours = CASE WHEN on_call_hours = '' THEN %s ELSE on_call_hours END,
     community_post = CASE WHEN community_post = '' THEN %s ELSE community_post END,
-    last_life_on = COALESCE(last_life_on, %s),
-    dues_paid_until = COALESCE(dues_paid_until, %s)
+    last_life_on = COALESCE(last_life_on, %s)
 WHERE id = %s
 """
 
@@ -111,9 +110,11 @@ def load(plan: Plan, users: dict) -> None:
         on_call = rng.random() < 0.15
         hours = rng.choice(HOURS) if on_call else ""
         community_post = rng.choice(COMMUNITY_POSTS) if rng.random() < 0.08 else ""
-        life, dues = _activity(rng, today, m.joined_on)
+        # Dues (and the paid-up month) are the dues story's (story_dues.py); the draw stays so the
+        # other values keep their seed-determined sequence.
+        life, _dues = _activity(rng, today, m.joined_on)
         if m.is_floating:  # their story is the floating one: counted from arrival
-            life = dues = None
+            life = None
         rows.append(
             (
                 ethnicity,
@@ -125,7 +126,6 @@ def load(plan: Plan, users: dict) -> None:
                 hours,
                 community_post,
                 adapt(life),
-                adapt(dues),
                 m.pk,
             )
         )

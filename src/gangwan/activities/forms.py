@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gangwan.core.forms import BootstrapMixin
+
+from .models import ActivityKind, AttendanceStatus
+
+DECISION_ROWS = 3
+
+
+class ActivityFilterForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"), required=False, choices=[("", _("All kinds")), *ActivityKind.choices]
+    )
+    organization = forms.ModelChoiceField(
+        label=_("organization"), required=False, queryset=None, empty_label=_("All")
+    )
+    date_from = forms.DateField(
+        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class ActivityForm(BootstrapMixin, forms.Form):
+    """The record of one activity; the attendance grid, decisions and files are read beside it."""
+
+    organization = forms.ModelChoiceField(label=_("organization"), queryset=None)
+    kind = forms.ChoiceField(label=_("kind"), choices=ActivityKind.choices)
+    party_group = forms.ModelChoiceField(label=_("Party group"), queryset=None, required=False)
+    held_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(
+        label=_("time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    topic = forms.CharField(label=_("topic"), max_length=200)
+    host = forms.CharField(label=_("host"), max_length=60, required=False)
+    recorder = forms.CharField(label=_("recorder"), max_length=60, required=False)
+    minutes = forms.CharField(
+        label=_("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, organizations, groups, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["party_group"].queryset = groups
+        if editing:
+            for name in ("organization", "kind", "party_group"):
+                del self.fields[name]
+
+
+def attendance_from_post(data, member_ids) -> dict:
+    """The exceptions of the grid: member id → (status, reason) for those not present."""
+    out = {}
+    for pk in member_ids:
+        status = data.get(f"status-{pk}", AttendanceStatus.PRESENT)
+        if status != AttendanceStatus.PRESENT:
+            out[pk] = (status, data.get(f"reason-{pk}", ""))
+    return out
+
+
+def decisions_from_post(data) -> list[dict]:
+    out = []
+    for i in range(DECISION_ROWS):
+        row = {
+            k: data.get(f"decision-{i}-{k}", "").strip() for k in ("motion", "yes", "no", "abstain")
+        }
+        if not row["motion"]:
+            continue
+        for k in ("yes", "no", "abstain"):
+            row[k] = int(row[k]) if row[k].isdigit() else 0
+        out.append(row)
+    return out

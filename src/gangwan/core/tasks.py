@@ -1,0 +1,31 @@
+"""Background tasks (Django's tasks API; database backend `django_tasks_db`, run by `gangwan worker`).
+
+Each task is idempotent, so the scheduler may enqueue it as often as it likes."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_compliance_reminders() -> int:
+    """Remind secretaries of activities due soon or overdue (R10–R17)."""
+    from gangwan.compliance.services import reminders_send
+
+    return reminders_send()
+
+
+@task()
+def expire_transfer_letters() -> int:
+    """Expire transfer letters whose validity has passed (R24)."""
+    from gangwan.transfers.services import transfer_expire_due
+
+    return transfer_expire_due()
+
+
+PERIODIC = (send_compliance_reminders, expire_transfer_letters)
+
+
+def enqueue_periodic() -> list:
+    """Enqueue every periodic task once (the worker's scheduler calls this every few minutes)."""
+    return [t.enqueue() for t in PERIODIC]
