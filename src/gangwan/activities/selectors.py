@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from gangwan.core.scopes import Scope
@@ -33,10 +34,23 @@ def activity_list(
         qs = qs.filter(held_on__gte=date_from)
     if date_to:
         qs = qs.filter(held_on__lte=date_to)
+    # Correlated counts rather than JOIN + GROUP BY: the database then counts attendance only for
+    # the page of rows it returns, not for every activity in the scope before the LIMIT.
     return qs.annotate(
-        n_expected=Count("attendances", filter=~Q(attendances__status=AttendanceStatus.EXEMPT)),
-        n_present=Count("attendances", filter=Q(attendances__status=AttendanceStatus.PRESENT)),
+        n_expected=_attendance_count(~Q(status=AttendanceStatus.EXEMPT)),
+        n_present=_attendance_count(Q(status=AttendanceStatus.PRESENT)),
     ).order_by("-held_on", "-id")
+
+
+def _attendance_count(condition: Q):
+    counted = (
+        Attendance.objects.filter(condition, activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def activity_get(*, scope: Scope, pk: int) -> Activity:
