@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -64,8 +64,10 @@ def paid_up_rate(*, scope: Scope, organization: Organization | None = None, toda
     qs = scope.members(Member.objects.filter(ACTIVE))
     if organization is not None:
         qs = qs.filter(subtree_q([organization.path], "organization__path"))
-    total = qs.count()
-    paid = qs.filter(dues_paid_until__gte=previous_month(today)).count()
+    row = qs.aggregate(
+        total=Count("pk"), paid=Count("pk", filter=Q(dues_paid_until__gte=previous_month(today)))
+    )
+    total, paid = row["total"], row["paid"]
     return {"members": total, "paid_up": paid, "rate": round(paid / total, 4) if total else None}
 
 
