@@ -120,22 +120,27 @@ def province(ctx) -> dict:
             "SET maintenance_work_mem = '1GB'; SET synchronous_commit = off; SET max_parallel_maintenance_workers = 2"
         )
         with watch.step("regions"):
-            # Regions mirror the organization tree down to the areas (district → street → area).
+            # Regions mirror the organization tree down to the areas (province → district → street
+            # → area): one root region, as the pages expect (a superuser's default region is the
+            # first depth-1 region), with the id after the areas so the other ids stay as they were.
             cur.execute(
                 """
                 INSERT INTO regions_region (id, parent_id, path, depth, name, level, kind, code, residents, newcomers)
-                SELECT d, NULL, lpad(d::text, 5, '0'), 1, 'District ' || d, 'district', '', '', 0, 0
+                VALUES (%(root)s, NULL, '00001', 1, 'Province', 'province', '', '', 0, 0);
+                INSERT INTO regions_region (id, parent_id, path, depth, name, level, kind, code, residents, newcomers)
+                SELECT d, %(root)s, '00001' || lpad(d::text, 5, '0'), 2, 'District ' || d, 'district', '', '', 0, 0
                 FROM generate_series(1, %(n_d)s) d;
                 INSERT INTO regions_region (id, parent_id, path, depth, name, level, kind, code, residents, newcomers)
-                SELECT %(n_d)s + s, (s - 1) / %(spd)s + 1, lpad(((s - 1) / %(spd)s + 1)::text, 5, '0') || lpad(((s - 1) %% %(spd)s + 1)::text, 5, '0'),
-                       2, 'Street ' || s, 'street', '', '', 0, 0
+                SELECT %(n_d)s + s, (s - 1) / %(spd)s + 1, '00001' || lpad(((s - 1) / %(spd)s + 1)::text, 5, '0') || lpad(((s - 1) %% %(spd)s + 1)::text, 5, '0'),
+                       3, 'Street ' || s, 'street', '', '', 0, 0
                 FROM generate_series(1, %(n_s)s) s;
                 INSERT INTO regions_region (id, parent_id, path, depth, name, level, kind, code, residents, newcomers)
                 SELECT %(n_d)s + %(n_s)s + a, p.id, p.path || lpad(((a - 1) %% %(aps)s + 1)::text, 5, '0'),
-                       3, 'Area ' || a, 'community', 'residential', '', 5000, 1000
+                       4, 'Area ' || a, 'community', 'residential', '', 5000, 1000
                 FROM generate_series(1, %(n_a)s) a JOIN regions_region p ON p.id = %(n_d)s + (a - 1) / %(aps)s + 1;
             """,
                 {
+                    "root": n_d + n_s + n_a + 1,
                     "n_d": n_d,
                     "n_s": n_s,
                     "n_a": n_a,
@@ -213,6 +218,7 @@ def _insert_organizations(cur, *, n_d, n_s, n_a, n_b, first, shape) -> None:
     common = "'', NULL, '', %(est)s"
     params = {
         "est": "2012-07-01",
+        "region_root": n_d + n_s + n_a + 1,
         "n_d": n_d,
         "n_s": n_s,
         "n_a": n_a,
@@ -225,7 +231,7 @@ def _insert_organizations(cur, *, n_d, n_s, n_a, n_b, first, shape) -> None:
         f"""
         INSERT INTO organizations_organization (id, parent_id, path, depth, name, kind, region_id, document_no,
             dissolved_on, dissolution_reason, established_on)
-        VALUES (1, NULL, '00001', 1, 'Province committee', 'committee', 1, {common});
+        VALUES (1, NULL, '00001', 1, 'Province committee', 'committee', %(region_root)s, {common});
         -- district committees, each in its district region
         INSERT INTO organizations_organization (id, parent_id, path, depth, name, kind, region_id, document_no,
             dissolved_on, dissolution_reason, established_on)

@@ -76,3 +76,16 @@ def decisions_from_post(data) -> list[dict]:
             row[k] = int(row[k]) if row[k].isdigit() else 0
         out.append(row)
     return out
+
+
+class PartyGroupForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the group"), max_length=100)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    leader = forms.ModelChoiceField(label=_("Group leader"), queryset=None, required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members
+        self.fields["leader"].queryset = members

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_groups
 
 app_name = "activities"
 urlpatterns = [
@@ -11,4 +11,12 @@ urlpatterns = [
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("<int:pk>/record.pdf", views.activity_pdf, name="pdf"),
     path("<int:pk>/files/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path("organizations/<int:org_pk>/groups/", views_groups.group_list, name="groups"),
+    path("organizations/<int:org_pk>/groups/new/", views_groups.group_create, name="group_create"),
+    path("organizations/<int:org_pk>/groups/<int:pk>/", views_groups.group_edit, name="group_edit"),
+    path(
+        "organizations/<int:org_pk>/groups/<int:pk>/dissolve/",
+        views_groups.group_dissolve,
+        name="group_dissolve",
+    ),
 ]
