@@ -53,11 +53,11 @@ WHERE o.dissolved_on IS NULL AND o.kind = ANY(%s) AND r.path LIKE %s
 @bench("compliance_page", datasets=("province",))
 def compliance_page(ctx) -> dict:
     """Compliance page server time (street, province) vs one aggregate query over activities."""
+    from datasets import _bulk_load
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import RequestFactory
 
-    from datasets import _bulk_load
     from gangwan.compliance import selectors, views
     from gangwan.compliance.rules import RULES, YEAR, previous_period_start
     from gangwan.core.scopes import scope_for
@@ -77,7 +77,9 @@ def compliance_page(ctx) -> dict:
             fill_seconds = round(time.perf_counter() - t, 1)
         cur.execute("SELECT count(*), count(DISTINCT organization_id) FROM activities_activity")
         n_activities, n_active_orgs = cur.fetchone()
-    log(f"compliance: {n_activities} activities in {n_active_orgs} organizations ({fill_seconds} s)")
+    log(
+        f"compliance: {n_activities} activities in {n_active_orgs} organizations ({fill_seconds} s)"
+    )
 
     user = get_user_model().objects.filter(is_superuser=True).first()
     if user is None:
@@ -85,7 +87,9 @@ def compliance_page(ctx) -> dict:
     scope = scope_for(user)
     root = Region.objects.filter(depth=1).order_by("path").first()
     n_roots = Region.objects.filter(depth=1).count()
-    streets = list(Region.objects.filter(level="street").order_by("path").values_list("pk", flat=True))
+    streets = list(
+        Region.objects.filter(level="street").order_by("path").values_list("pk", flat=True)
+    )
     street = Region.objects.get(pk=streets[len(streets) // 2])
     factory = RequestFactory()
 
