@@ -55,7 +55,9 @@ def overdue_committee(transactional_db):
     return org, secretary.user
 
 
-def test_R11_worker_sends_overdue_committee_meeting_reminder(overdue_committee):
+def test_R11_worker_sends_overdue_committee_meeting_reminder(overdue_committee, settings):
+    # Messages are written in the district's language; read them in English here.
+    settings.LANGUAGE_CODE = "en"
     org, user = overdue_committee
     with database_backend():
         from django_tasks_db.models import DBTaskResult
