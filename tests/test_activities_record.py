@@ -172,3 +172,72 @@ def test_attendance_rate_figure_is_scoped(branch, district):
     outside = scope_for(f.user(role="street_admin", region=district.xinqi))
     assert attendance_rate(scope=inside, since=since) == {"expected": 8, "present": 7, "rate": 87.5}
     assert attendance_rate(scope=outside, since=since)["rate"] is None
+
+
+@pytest.fixture
+def area(district):
+    """青峙 area: the recording branch, a partner in scope, one dissolved, one in another area."""
+    b = f.organization("青峙联建甲支部", "branch", district.qingzhi, district.qingzhi_committee)
+    partner = f.organization(
+        "青峙联建乙支部", "branch", district.qingzhi, district.qingzhi_committee
+    )
+    gone = f.organization(
+        "青峙撤销支部",
+        "branch",
+        district.qingzhi,
+        district.qingzhi_committee,
+        dissolved_on=TODAY - dt.timedelta(days=30),
+    )
+    elsewhere = f.organization("高塘某支部", "branch", district.gaotang, district.gaotang_committee)
+    secretary = f.user(role="street_admin", region=district.xiaogang)
+    return {"org": b, "partner": partner, "gone": gone, "elsewhere": elsewhere, "actor": secretary}
+
+
+def test_joint_activity_links_partners_of_the_same_area(area, district):
+    a = _record(area, actor=area["actor"], kind="joint_activity", partners=[area["partner"]])
+    assert list(a.partners.all()) == [area["partner"]]
+    entry = AuditEntry.objects.get(action="activity.record", object_id=str(a.pk))
+    assert entry.after["partners"] == [area["partner"].pk]
+    services.activity_update(actor=area["actor"], activity=a, partners=[])
+    assert not a.partners.exists()
+    entry = AuditEntry.objects.get(action="activity.update", object_id=str(a.pk))
+    assert entry.before["partners"] == [area["partner"].pk] and entry.after["partners"] == []
+
+
+def test_joint_activity_partners_are_refused_outside_area_scope_or_kind(area, district):
+    for bad in (area["elsewhere"], area["gone"], area["org"]):
+        with pytest.raises(ValidationError) as e:
+            _record(area, actor=area["actor"], kind="joint_activity", partners=[bad])
+        assert "partners" in e.value.message_dict
+    with pytest.raises(ValidationError) as e:
+        _record(area, actor=area["actor"], kind="general_meeting", partners=[area["partner"]])
+    assert "partners" in e.value.message_dict
+    # A secretary of the branch alone does not see its neighbour: outside the scope.
+    own = f.user(role="secretary", organization=area["org"])
+    with pytest.raises(ValidationError) as e:
+        _record(area, actor=own, kind="joint_activity", partners=[area["partner"]])
+    assert area["partner"].name in e.value.message_dict["partners"][0]
+    assert not Activity.objects.exists()
+
+
+def test_joint_activity_form_offers_and_shows_partners(client, area):
+    from django.urls import reverse
+
+    client.force_login(area["actor"])
+    url = reverse("activities:create")
+    q = f"?organization={area['org'].pk}&kind=joint_activity"
+    page = client.get(url + q).content.decode()
+    assert area["partner"].name in page and area["elsewhere"].name not in page
+    resp = client.post(
+        url,
+        {
+            "organization": area["org"].pk,
+            "kind": "joint_activity",
+            "held_on": (TODAY - dt.timedelta(days=1)).isoformat(),
+            "topic": "联建共学",
+            "partners": [area["partner"].pk],
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    page = client.get(resp["Location"]).content.decode()
+    assert 'id="activity-partners"' in page and area["partner"].name in page

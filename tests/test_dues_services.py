@@ -267,3 +267,38 @@ def test_r35_reduction_changes_nothing_until_the_higher_committee_approves(place
         today=TODAY,
     )
     assert p.amount == D("0")
+
+
+def test_r36_probationary_members_pay_from_acceptance(place):
+    member = f.member(
+        place["branch"], name="新预备", status="probationary", joined_on=dt.date(2026, 9, 20)
+    )
+    services.dues_assess(
+        actor=place["admin"],
+        member=member,
+        year=2026,
+        income_kind="salaried",
+        post_type="enterprise",
+        components={"base_pay": "5000"},
+    )
+    with pytest.raises(RuleViolation, match="R36.*2026-09"):
+        services.dues_pay(
+            actor=place["admin"],
+            member=member,
+            organization=place["branch"],
+            paid_on=TODAY,
+            from_month=dt.date(2026, 8, 1),
+            to_month=dt.date(2026, 10, 1),
+            today=TODAY,
+        )
+    assert not DuesPayment.objects.filter(member=member).exists()
+    p = services.dues_pay(
+        actor=place["admin"],
+        member=member,
+        organization=place["branch"],
+        paid_on=TODAY,
+        from_month=dt.date(2026, 9, 1),
+        to_month=dt.date(2026, 10, 1),
+        today=TODAY,
+    )
+    assert (p.from_month, p.amount) == (dt.date(2026, 9, 1), D("100.00"))

@@ -76,6 +76,7 @@ def _out_urls(w):
         reverse("dues:export", args=[w["out_branch"].pk]),
         reverse("dues:pay", args=[w["out_member"].pk]),
         reverse("dues:assess", args=[w["out_member"].pk]),
+        reverse("dues:reassess", args=[w["out_member"].pk]),
         reverse("dues:reduce", args=[w["out_member"].pk]),
     ]
 
@@ -86,6 +87,7 @@ def _in_urls(w):
         reverse("dues:export", args=[w["in_branch"].pk]),
         reverse("dues:pay", args=[w["in_member"].pk]),
         reverse("dues:assess", args=[w["in_member"].pk]),
+        reverse("dues:reassess", args=[w["in_member"].pk]),
         reverse("dues:reduce", args=[w["in_member"].pk]),
         reverse("dues:reductions"),
     ]
@@ -196,6 +198,38 @@ def test_assessment_form_computes_the_amount(world):
         {"year": "2026", "income_kind": "farmer", "farmer_amount": "3"},
     )
     assert r.status_code == 200 and b"R3" in r.content
+
+
+def test_reassessment_form_changes_the_amount_from_a_month_with_a_reason(world):
+    member = world["in_member"]
+    c = _client(world["users"]["secretary"])
+    assert b"dues-reassess-link" in c.get(reverse("dues:pay", args=[member.pk])).content
+    url = reverse("dues:reassess", args=[member.pk])
+    today = timezone.localdate()
+    month = today.replace(month=max(today.month, 2), day=1)
+    data = {
+        "valid_from": f"{month:%Y-%m}",
+        "income_kind": "salaried",
+        "post_type": "enterprise",
+        "c_base_pay": "12000",
+    }
+    r = c.post(url, data)
+    assert r.status_code == 200 and not member.dues_assessments.filter(valid_from=month).exists()
+    r = c.post(url, {**data, "reason": "岗位调整，工资上调"})
+    assert r.status_code == 302
+    a = member.dues_assessments.get(valid_from=month)
+    assert (a.base, a.monthly_amount) == (Decimal("12000.00"), Decimal("240.00"))
+
+
+def test_scope_reassessment_post_out_of_scope_is_404_and_wrong_role_403(world):
+    data = {"valid_from": "2026-06", "income_kind": "student", "reason": "变更"}
+    out = reverse("dues:reassess", args=[world["out_member"].pk])
+    inside = reverse("dues:reassess", args=[world["in_member"].pk])
+    for role in ("street_admin", "secretary"):
+        assert _client(world["users"][role]).post(out, data).status_code == 404
+    for role in ("reviewer", "member"):
+        assert _client(world["users"][role]).post(inside, data).status_code == 403
+    assert world["out_member"].dues_assessments.count() == 1
 
 
 def test_reduction_queue_for_the_higher_committee(world):

@@ -44,14 +44,27 @@ class ActivityForm(BootstrapMixin, forms.Form):
     minutes = forms.CharField(
         label=_("minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+    partners = forms.ModelMultipleChoiceField(
+        label=_("partner organizations"),
+        queryset=None,
+        required=False,
+        help_text=_("Other organizations of the same area taking part in the joint activity."),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, organizations, groups, editing=False, **kwargs):
+    def __init__(self, *args, organizations, groups, partners=None, editing=False, **kwargs):
+        """`partners`: the organizations that may join (a joint activity only), else None."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-        self.fields["party_group"].queryset = groups
+        if partners is None:
+            del self.fields["partners"]
+        else:
+            self.fields["partners"].queryset = partners
         if editing:
             for name in ("organization", "kind", "party_group"):
                 del self.fields[name]
+        else:
+            self.fields["organization"].queryset = organizations
+            self.fields["party_group"].queryset = groups
 
 
 def attendance_from_post(data, member_ids) -> dict:

@@ -67,6 +67,16 @@ def activity_organizations(*, scope: Scope) -> QuerySet[Organization]:
     ).order_by("path")
 
 
+def partner_organizations(*, scope: Scope, organization: Organization) -> QuerySet[Organization]:
+    """Possible partners of a joint activity (1+N): the other active organizations of the same
+    area inside the scope."""
+    return (
+        activity_organizations(scope=scope)
+        .filter(region_id=organization.region_id)
+        .exclude(pk=organization.pk)
+    )
+
+
 def party_groups(*, organization: Organization) -> QuerySet[PartyGroup]:
     return organization.party_groups.filter(dissolved_on__isnull=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gangwan.core.audit import audit_record, snapshot
+from gangwan.core.scopes import scope_for
 from gangwan.floating.rules import has_vote_at
 from gangwan.floating.services import floating_home_found
 from gangwan.members.models import Member
@@ -134,6 +135,34 @@ def _decisions(activity: Activity, decisions, c: rules.Counts) -> list[Decision]
     return out
 
 
+def _check_partners(*, actor, organization: Organization, kind: str, partners) -> list:
+    """Partners of a joint activity (SPEC §1, 1+N): other active organizations of the same area,
+    inside the actor's scope. Refused for every other kind of activity."""
+    partners = list(partners or [])
+    if not partners:
+        return []
+    if kind != ActivityKind.JOINT_ACTIVITY:
+        raise ValidationError(
+            {"partners": _("Partner organizations can only be given for a joint activity.")}
+        )
+    allowed = set(
+        selectors.partner_organizations(
+            scope=scope_for(actor), organization=organization
+        ).values_list("pk", flat=True)
+    )
+    for p in partners:
+        if p.pk in allowed:
+            continue
+        if p.pk == organization.pk:
+            msg = _("The recording organization cannot be its own partner.")
+        elif p.region_id != organization.region_id or not p.is_active:
+            msg = _("%(name)s is not an active organization of the same area.")
+        else:
+            msg = _("%(name)s is outside your scope.")
+        raise ValidationError({"partners": msg % {"name": p.name}})
+    return partners
+
+
 def _after_attendance(*, actor, activity: Activity, present_ids: list[int]) -> None:
     """Present members: their last organizational life and, for floating members, a first home."""
     on = activity.held_on
@@ -159,14 +188,17 @@ def activity_record(
     attendance: dict | None = None,
     decisions: list | None = None,
     attachments: list | None = None,
+    partners: list | None = None,
 ) -> Activity:
     """Record one activity. `attendance` maps member id → (status, reason) for the exceptions;
     every other expected member is present. Refused: a date in the future, a group meeting
     without a group of this organization, members who are not expected, a missing leave reason,
-    decisions with more votes than voting members present, attachments of the wrong type/size."""
+    decisions with more votes than voting members present, attachments of the wrong type/size,
+    partners outside the area or the actor's scope, or partners for another kind than joint."""
     attendance = attendance or {}
     if kind not in ActivityKind.values:
         raise ValidationError({"kind": _("Unknown kind of activity.")})
+    partners = _check_partners(actor=actor, organization=organization, kind=kind, partners=partners)
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": _("An activity cannot be recorded before it happens.")})
     if not (topic or "").strip():
@@ -217,6 +249,8 @@ def activity_record(
             )
         )
     Attendance.objects.bulk_create(rows)
+    if partners:
+        activity.partners.set(partners)
     c = rules.counts((a.status, a.has_vote) for a in rows)
     made = _decisions(activity, decisions or [], c)
     files = _attach(activity, attachments or [])
@@ -226,6 +260,7 @@ def activity_record(
         obj=activity,
         after={
             **snapshot(activity),
+            "partners": sorted(p.pk for p in partners),
             "expected": c.expected,
             "present": c.present,
             "decisions": len(made),
@@ -248,12 +283,19 @@ def activity_update(
     attendance: dict | None = None,
     decisions: list | None = None,
     attachments: list | None = None,
+    partners: list | None = None,
     **changes,
 ) -> Activity:
     """Change the record's fields and attendance exceptions (members not named become present),
-    add decisions and attachments. The kind, organization and expected base stay as recorded."""
+    add decisions and attachments, replace the partners of a joint activity (None keeps them).
+    The kind, organization and expected base stay as recorded."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    before = snapshot(activity)
+    before = {**snapshot(activity), "partners": _partner_ids(activity)}
+    if partners is not None:
+        partners = _check_partners(
+            actor=actor, organization=activity.organization, kind=activity.kind, partners=partners
+        )
+        activity.partners.set(partners)
     unknown_fields = set(changes) - set(FIELDS)
     if unknown_fields:
         raise ValidationError(_("These fields cannot be changed: %(f)s") % {"f": unknown_fields})
@@ -300,7 +342,12 @@ def activity_update(
         action="activity.update",
         obj=activity,
         before=before,
-        after={**snapshot(activity), "decisions_added": len(made), "attachments_added": len(files)},
+        after={
+            **snapshot(activity),
+            "partners": _partner_ids(activity),
+            "decisions_added": len(made),
+            "attachments_added": len(files),
+        },
     )
     _after_attendance(
         actor=actor,
@@ -308,6 +355,10 @@ def activity_update(
         present_ids=[a.member_id for a in rows if a.status == AttendanceStatus.PRESENT],
     )
     return activity
+
+
+def _partner_ids(activity: Activity) -> list[int]:
+    return sorted(activity.partners.values_list("pk", flat=True))
 
 
 def activity_counts(activity: Activity) -> rules.Counts:

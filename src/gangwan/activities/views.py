@@ -115,6 +115,7 @@ def activity_detail(request, pk):
             "attendances": selectors.activity_attendances(activity=activity),
             "decisions": activity.decisions.all(),
             "attachments": activity.attachments.all(),
+            "partners": activity.partners.order_by("path"),
             "can_edit": administers_organization(request.scope, activity.organization),
             **_summary(activity),
         },
@@ -200,7 +201,18 @@ def activity_create(request):
         "held_on": timezone.localdate(),
         "party_group": group,
     }
-    form = ActivityForm(request.POST or None, organizations=orgs, groups=groups, initial=initial)
+    partners = (
+        selectors.partner_organizations(scope=scope, organization=org)
+        if org and kind == ActivityKind.JOINT_ACTIVITY
+        else None
+    )
+    form = ActivityForm(
+        request.POST or None,
+        organizations=orgs,
+        groups=groups,
+        partners=partners,
+        initial=initial,
+    )
     expected = (
         selectors.expected_members(organization=org, kind=kind, party_group=group) if org else []
     )
@@ -221,6 +233,7 @@ def activity_create(request):
                 host=d["host"],
                 recorder=d["recorder"],
                 minutes=d["minutes"],
+                partners=d.get("partners"),
                 attendance=attendance_from_post(request.POST, [m.pk for m in expected]),
                 decisions=decisions_from_post(request.POST),
                 attachments=request.FILES.getlist("attachments"),
@@ -249,10 +262,15 @@ def activity_edit(request, pk):
     activity = selectors.activity_get(scope=scope, pk=pk)
     require(administers_organization(scope, activity.organization))
     initial = {k: getattr(activity, k) for k in services.FIELDS}
+    partners = None
+    if activity.kind == ActivityKind.JOINT_ACTIVITY:
+        partners = selectors.partner_organizations(scope=scope, organization=activity.organization)
+        initial["partners"] = list(activity.partners.all())
     form = ActivityForm(
         request.POST or None,
         organizations=None,
         groups=None,
+        partners=partners,
         editing=True,
         initial=initial,
     )

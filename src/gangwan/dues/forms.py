@@ -67,6 +67,21 @@ class AssessmentForm(BootstrapMixin, forms.Form):
         }
 
 
+class ReassessmentForm(AssessmentForm):
+    """A change of income within the year (R36): from a month, with the reason."""
+
+    valid_from = forms.DateField(
+        label=_("Applies from (month)"), widget=MONTH, input_formats=MONTH_FORMATS
+    )
+    reason = forms.CharField(label=_("Reason for the re-assessment"), max_length=300)
+    field_order = ["valid_from", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["year"]
+        self.order_fields(self.field_order)
+
+
 class ReductionForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2008, max_value=2100)
     monthly_amount = forms.DecimalField(

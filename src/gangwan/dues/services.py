@@ -179,8 +179,9 @@ def dues_pay(
     paid-up month, at the amount assessed for each month, and move `Member.dues_paid_until`.
     A voluntary extra payment is any amount; one of 1000 yuan or more is routed in full to the
     Central Committee (R37). Refused: a temporary branch (R4), another branch than the one holding
-    the membership (R36), months without an assessment, paying ahead without quarterly consent
-    (R38). Back payments of more than 6 months need a reason (R38, warn)."""
+    the membership (R36), months before the member's acceptance (R36: a probationary member pays
+    from the day the branch assembly accepts them, `Member.joined_on`), months without an
+    assessment, paying ahead without quarterly consent (R38). Back payments of more than 6 months need a reason (R38, warn)."""
     today = today or timezone.localdate()
     member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
     enforce(check_r4_temporary(organization=organization, function="collect_dues"), None)
@@ -220,6 +221,21 @@ def dues_pay(
             )
         if to_month < from_month:
             raise ValidationError({"to_month": _("The last month comes before the first.")})
+        accepted = rules.first_of_month(member.joined_on) if member.joined_on else None
+        if accepted is not None and from_month < accepted:
+            raise RuleViolation(
+                [
+                    Finding(
+                        "R36",
+                        "hard",
+                        _(
+                            "R36: a member pays from the month the branch assembly accepted them"
+                            " (%(m)s); months before it cannot be paid."
+                        )
+                        % {"m": f"{accepted:%Y-%m}"},
+                    )
+                ]
+            )
         months = rules.months_between(from_month, to_month)
         found = assessments_for_months(member, months)
         missing = [m for m in months if m not in found]

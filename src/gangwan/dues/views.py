@@ -15,7 +15,7 @@ from gangwan.core.permissions import administers_organization, require, require_
 from gangwan.core.viewutils import run_service
 
 from . import rules, selectors, services
-from .forms import AssessmentForm, PaymentForm, ReductionForm
+from .forms import AssessmentForm, PaymentForm, ReassessmentForm, ReductionForm
 from .models import DuesPayment
 
 
@@ -187,6 +187,57 @@ def dues_assess(request, pk):
             "computed": computed,
             "excluded": [rules.ITEM_LABELS[k] for k in rules.EXCLUDED_ITEMS],
             "assessments": selectors.assessments(scope=request.scope, member=member),
+        },
+    )
+
+
+@login_required
+def dues_reassess(request, pk):
+    """Re-assess a member within the year from a month on, with the reason (R36)."""
+    member = _member_for_writing(request, pk)
+    today = timezone.localdate()
+    assessments = selectors.assessments(scope=request.scope, member=member)
+    latest = max(assessments, key=lambda a: a.valid_from, default=None)
+    form = ReassessmentForm(
+        request.POST or None,
+        initial={
+            "valid_from": today,
+            "income_kind": latest.income_kind if latest else None,
+            "post_type": latest.post_type if latest else "",
+            "quarterly": latest.quarterly if latest else False,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        cd = form.cleaned_data
+        a, _f = run_service(
+            form,
+            lambda: services.dues_reassess(
+                actor=request.user,
+                member=member,
+                valid_from=cd["valid_from"],
+                income_kind=cd["income_kind"],
+                post_type=cd["post_type"],
+                components=form.components(),
+                farmer_amount=cd["farmer_amount"],
+                quarterly=cd["quarterly"],
+                reason=cd["reason"],
+            ),
+        )
+        if a is not None:
+            messages.success(
+                request,
+                _("Re-assessed from %(month)s: %(amount)s yuan a month.")
+                % {"month": a.valid_from.strftime("%Y-%m"), "amount": a.monthly_amount},
+            )
+            return redirect("dues:pay", member.pk)
+    return render(
+        request,
+        "dues/reassess.html",
+        {
+            "member": member,
+            "form": form,
+            "excluded": [rules.ITEM_LABELS[k] for k in rules.EXCLUDED_ITEMS],
+            "assessments": assessments,
         },
     )
 
