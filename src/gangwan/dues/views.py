@@ -155,7 +155,6 @@ def dues_assess(request, pk):
     member = _member_for_writing(request, pk)
     today = timezone.localdate()
     form = AssessmentForm(request.POST or None, initial={"year": today.year})
-    computed = None
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         a, _f = run_service(
@@ -184,7 +183,6 @@ def dues_assess(request, pk):
         {
             "member": member,
             "form": form,
-            "computed": computed,
             "excluded": [rules.ITEM_LABELS[k] for k in rules.EXCLUDED_ITEMS],
             "assessments": selectors.assessments(scope=request.scope, member=member),
         },
@@ -197,7 +195,7 @@ def dues_reassess(request, pk):
     member = _member_for_writing(request, pk)
     today = timezone.localdate()
     assessments = selectors.assessments(scope=request.scope, member=member)
-    latest = max(assessments, key=lambda a: a.valid_from, default=None)
+    latest = assessments.first()  # the selector orders by valid_from, newest first
     form = ReassessmentForm(
         request.POST or None,
         initial={
