@@ -13,17 +13,21 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from gangwan.activities.api import router as activities_router
 from gangwan.appraisals.api import router as appraisals_router
+from gangwan.cobuild.api import router as cobuild_router
 from gangwan.compliance.api import router as compliance_router
 from gangwan.core.api_auth import API_AUTH
 from gangwan.core.errors import ReasonRequired
 from gangwan.dues.api import router as dues_router
+from gangwan.exemplars.api import router as exemplars_router
 from gangwan.floating.api import router as floating_router
 from gangwan.incubator.api import router as incubator_router
 from gangwan.members.api import router as members_router
 from gangwan.organizations.api import router as organizations_router
+from gangwan.pioneers.api import router as pioneers_router
 from gangwan.regions.api import router as regions_router
 from gangwan.transfers.api import router as transfers_router
 from gangwan.units.api import router as units_router
+from gangwan.voting.api import router as voting_router
 
 api = NinjaAPI(
     title="Gangwan API",
@@ -114,3 +118,7 @@ api.add_router("/activities", activities_router)
 api.add_router("/appraisals", appraisals_router)
 api.add_router("/dues", dues_router)
 api.add_router("/compliance", compliance_router)
+api.add_router("/exemplars", exemplars_router)
+api.add_router("/voting", voting_router)
+api.add_router("/pioneers", pioneers_router)
+api.add_router("/cobuild", cobuild_router)

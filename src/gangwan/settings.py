@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "gangwan.appraisals",
     "gangwan.dues",
     "gangwan.compliance",
+    "gangwan.exemplars",
+    "gangwan.voting",
+    "gangwan.pioneers",
+    "gangwan.cobuild",
     "gangwan.dashboard",
     "gangwan.demo",
 ]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
@@ -6,6 +8,25 @@ from django.utils.translation import gettext as _
 from gangwan.incubator.models import IncubationState
 
 from .selectors import dashboard_figures, members_issue_figures, organizational_life_figures
+
+# Apps that add a panel to the dashboard: each module has panel(request) -> dict | None, the dict
+# naming its "template" (rendered with the dict as `panel`) and optionally "charts" (merged into
+# the page's ECharts, same shape as below).
+PANEL_MODULES = (
+    "gangwan.exemplars.dashboard",
+    "gangwan.pioneers.dashboard",
+    "gangwan.voting.dashboard",
+    "gangwan.cobuild.dashboard",
+)
+
+
+def _panels(request):
+    panels = []
+    for name in PANEL_MODULES:
+        panel = import_module(name).panel(request)
+        if panel:
+            panels.append(panel)
+    return panels
 
 
 @login_required
@@ -113,4 +134,8 @@ def home(request):
                 for r in life["compliance_by_street"]
             ],
         }
+    ctx["panels"] = _panels(request)
+    if scope.has_structure_access:
+        for panel in ctx["panels"]:
+            ctx["charts"].update(panel.get("charts") or {})
     return render(request, "dashboard/home.html", ctx)
