@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from gangwan.activities.api import router as activities_router
 from gangwan.appraisals.api import router as appraisals_router
+from gangwan.brands.api import router as brands_router
 from gangwan.cobuild.api import router as cobuild_router
 from gangwan.compliance.api import router as compliance_router
 from gangwan.core.api_auth import API_AUTH
@@ -119,6 +120,7 @@ api.add_router("/appraisals", appraisals_router)
 api.add_router("/dues", dues_router)
 api.add_router("/compliance", compliance_router)
 api.add_router("/exemplars", exemplars_router)
+api.add_router("/brands", brands_router)
 api.add_router("/voting", voting_router)
 api.add_router("/pioneers", pioneers_router)
 api.add_router("/cobuild", cobuild_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gangwan.dues",
     "gangwan.compliance",
     "gangwan.exemplars",
+    "gangwan.brands",
     "gangwan.voting",
     "gangwan.pioneers",
     "gangwan.cobuild",

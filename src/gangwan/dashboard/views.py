@@ -14,6 +14,7 @@ from .selectors import dashboard_figures, members_issue_figures, organizational_
 # the page's ECharts, same shape as below).
 PANEL_MODULES = (
     "gangwan.exemplars.dashboard",
+    "gangwan.brands.dashboard",
     "gangwan.pioneers.dashboard",
     "gangwan.voting.dashboard",
     "gangwan.cobuild.dashboard",
