@@ -186,5 +186,41 @@ def compliance_page(ctx) -> dict:
             )
     finally:
         selectors.compliance_evaluate = real_evaluate
+
+    # The same pages on today's rollups (what the worker's daily refresh makes): the view reads
+    # one aggregate over compliance_organizationstatus and the first overdue rows.
+    from gangwan.compliance import rollups
+    from gangwan.compliance.models import OrganizationStatus
+
+    t = time.perf_counter()
+    written = rollups.refresh_all(today=today)
+    refresh_s = round(time.perf_counter() - t, 1)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (ANALYZE) compliance_organizationstatus")
+    result["rollup_refresh"] = {"seconds": refresh_s, "organizations": written}
+    log(f"compliance rollup: full refresh of {written} organizations in {refresh_s} s")
+    for label, region, n, region_id in (
+        ("street", street, reps, street.pk),
+        ("province", root, reps, None),
+    ):
+        page(region_id)  # warm-up
+        page_ms, _ = timed(lambda rid=region_id: page(rid), n)
+        p = summary(page_ms)
+        live = result[label]["page_ms"]["median"]
+        rows = OrganizationStatus.objects.filter(region_path__startswith=region.path).count()
+        result[label]["rollup_page_ms"] = p
+        result[label]["rollup_rows"] = rows
+        result[label]["ratio_live_page_over_rollup_page"] = (
+            round(live / p["median"], 1) if p["median"] else None
+        )
+        result[label]["ratio_rollup_page_over_aggregate"] = (
+            round(p["median"] / result[label]["aggregate_query_ms"]["median"], 2)
+            if result[label]["aggregate_query_ms"]["median"]
+            else None
+        )
+        log(
+            f"compliance {label} on rollups: page {p['median']} ms over {rows} rows "
+            f"(live {live} ms, ratio {result[label]['ratio_live_page_over_rollup_page']})"
+        )
     result["depth1_regions"] = n_roots
     return result

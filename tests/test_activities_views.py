@@ -124,6 +124,53 @@ def test_edit_changes_the_record(client, world):
     assert a.topic == "乙" and a.attendances.get(member=m).status == "absent"
 
 
+def test_a_wrong_decision_and_attachment_are_removed_with_a_reason(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """Corrections after recording: remove what was wrong (audited, with the reason), add the
+    right one through the edit form."""
+    client.force_login(world["users"]["secretary"])
+    a = services.activity_record(
+        actor=None,
+        organization=world["in_branch"],
+        kind="general_meeting",
+        held_on=YESTERDAY,
+        topic="大会",
+        decisions=[{"motion": "错误的决议", "yes": 3}],
+        attachments=[SimpleUploadedFile("dup.png", b"\x89PNG\r\n\x1a\nxx", "image/png")],
+    )
+    decision, att = a.decisions.get(), a.attachments.get()
+    stored = settings.MEDIA_ROOT / att.file.name
+    assert stored.exists()
+    page = client.get(reverse("activities:detail", args=[a.pk])).content.decode()
+    assert reverse("activities:decision_remove", args=[a.pk, decision.pk]) in page
+    url = reverse("activities:decision_remove", args=[a.pk, decision.pk])
+    assert client.get(url).status_code == 405
+    resp = client.post(url, {"reason": " "}, follow=True)
+    assert "Say why" in resp.content.decode() or "原因" in resp.content.decode()
+    assert a.decisions.exists()
+    client.post(url, {"reason": "计票有误，重新记录"})
+    assert not a.decisions.exists()
+    entry = AuditEntry.objects.filter(action="activity.decision_remove").get()
+    assert entry.before["motion"] == "错误的决议" and entry.after["reason"] == "计票有误，重新记录"
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            reverse("activities:attachment_remove", args=[a.pk, att.pk]), {"reason": "重复上传"}
+        )
+    assert resp.status_code == 302 and not a.attachments.exists()
+    assert not stored.exists()  # the file left the storage with the row
+    assert AuditEntry.objects.filter(action="activity.attachment_remove").count() == 1
+    # The right decision is added through the edit form as before.
+    data = {
+        "held_on": YESTERDAY.isoformat(),
+        "topic": "大会",
+        "decision-0-motion": "正确的决议",
+        "decision-0-yes": "4",
+    }
+    assert client.post(reverse("activities:edit", args=[a.pk]), data).status_code == 302
+    assert list(a.decisions.values_list("motion", flat=True)) == ["正确的决议"]
+
+
 @pytest.mark.parametrize("role", ["street_admin", "secretary", "reviewer", "member"])
 def test_out_of_scope_activities_are_refused_for_every_role(client, world, role):
     client.force_login(world["users"][role])
@@ -142,6 +189,7 @@ def test_out_of_scope_activities_are_refused_for_every_role(client, world, role)
     posts = [
         (reverse("activities:create"), _form(world["out_branch"])),
         (reverse("activities:edit", args=[a.pk]), {"held_on": YESTERDAY, "topic": "改"}),
+        (reverse("activities:attachment_remove", args=[a.pk, att.pk]), {"reason": "错"}),
     ]
     for url, data in posts:
         resp = client.post(url, data)

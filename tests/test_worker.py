@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from gangwan.compliance.models import ReminderSent
+from gangwan.compliance.models import ComplianceRefresh, OrganizationStatus, ReminderSent
 from gangwan.core.models import Notification
 from gangwan.core.tasks import enqueue_periodic, send_compliance_reminders
 from tests import factories as f
@@ -63,7 +63,7 @@ def test_R11_worker_sends_overdue_committee_meeting_reminder(overdue_committee, 
         from django_tasks_db.models import DBTaskResult
 
         results = enqueue_periodic()
-        assert DBTaskResult.objects.count() == len(results) == 2
+        assert DBTaskResult.objects.count() == len(results) == 3
         assert not Notification.objects.exists()  # nothing ran yet: it is queued
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
         assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
@@ -72,6 +72,10 @@ def test_R11_worker_sends_overdue_committee_meeting_reminder(overdue_committee, 
         n = overdue.get(title__contains="化工党支部", body__contains="R11")
         assert n.url.startswith("/compliance")
         assert reminder.recipients == 1
+        # The same run made today's compliance rollup, with the organization behind on R11.
+        status = OrganizationStatus.objects.get(organization=org)
+        assert status.overdue and "R11" in status.overdue_rules.split(",")
+        assert ComplianceRefresh.objects.filter(as_of=dt.date.today(), organizations=1).exists()
         # Run again: idempotent, no second message for the same period.
         send_compliance_reminders.enqueue()
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

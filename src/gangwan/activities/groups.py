@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gangwan.core import events
 from gangwan.core.audit import audit_record
 from gangwan.members.models import Member
 from gangwan.organizations.models import BRANCH_KINDS, OrganizationKind
@@ -63,6 +64,7 @@ def party_group_create(
     group = PartyGroup.objects.create(organization=organization, name=name, leader=leader)
     group.members.set(members)
     audit_record(actor=actor, action="party_group.create", obj=organization, after=_snapshot(group))
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[group.organization_id])
     return group
 
 
@@ -102,6 +104,7 @@ def party_group_dissolve(*, actor, group: PartyGroup) -> PartyGroup:
         before=before,
         after=_snapshot(group),
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[group.organization_id])
     return group
 
 

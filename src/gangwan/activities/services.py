@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gangwan.core import events
 from gangwan.core.audit import audit_record, snapshot
 from gangwan.core.scopes import scope_for
 from gangwan.floating.rules import has_vote_at
@@ -272,6 +273,7 @@ def activity_record(
         activity=activity,
         present_ids=[a.member_id for a in rows if a.status == AttendanceStatus.PRESENT],
     )
+    events.publish(events.ACTIVITY_CHANGED, organization_ids=[activity.organization_id])
     return activity
 
 
@@ -354,6 +356,7 @@ def activity_update(
         activity=activity,
         present_ids=[a.member_id for a in rows if a.status == AttendanceStatus.PRESENT],
     )
+    events.publish(events.ACTIVITY_CHANGED, organization_ids=[activity.organization_id])
     return activity
 
 
@@ -363,3 +366,46 @@ def _partner_ids(activity: Activity) -> list[int]:
 
 def activity_counts(activity: Activity) -> rules.Counts:
     return rules.counts(activity.attendances.values_list("status", "has_vote"))
+
+
+def _removal_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why it is removed: the record keeps the reason.")})
+    return reason[:300]
+
+
+@transaction.atomic
+def decision_remove(*, actor, decision: Decision, reason: str) -> None:
+    """Remove a decision recorded by mistake (correct it by adding the right one). Refused
+    without a reason; the audit entry keeps the motion, its counts and the reason."""
+    reason = _removal_reason(reason)
+    before = snapshot(decision)
+    activity_id = decision.activity_id
+    decision.delete()
+    audit_record(
+        actor=actor,
+        action="activity.decision_remove",
+        obj=Activity.objects.get(pk=activity_id),
+        before=before,
+        after={"reason": reason},
+    )
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: ActivityAttachment, reason: str) -> None:
+    """Remove an attachment (a wrong photo, a file uploaded twice). Refused without a reason; the
+    file leaves the storage once the removal has committed."""
+    reason = _removal_reason(reason)
+    before = {"original_name": attachment.original_name, "size": attachment.size}
+    activity = attachment.activity
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    audit_record(
+        actor=actor,
+        action="activity.attachment_remove",
+        obj=activity,
+        before=before,
+        after={"reason": reason},
+    )
+    transaction.on_commit(lambda: storage.delete(name))

@@ -11,6 +11,16 @@ urlpatterns = [
     path("<int:pk>/edit/", views.activity_edit, name="edit"),
     path("<int:pk>/record.pdf", views.activity_pdf, name="pdf"),
     path("<int:pk>/files/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/files/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path(
+        "<int:pk>/decisions/<int:decision_pk>/remove/",
+        views.decision_remove,
+        name="decision_remove",
+    ),
     path("organizations/<int:org_pk>/groups/", views_groups.group_list, name="groups"),
     path("organizations/<int:org_pk>/groups/new/", views_groups.group_create, name="group_create"),
     path("organizations/<int:org_pk>/groups/<int:pk>/", views_groups.group_edit, name="group_edit"),

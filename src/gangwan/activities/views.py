@@ -1,7 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -301,4 +302,48 @@ def activity_edit(request, pk):
             title=_("Edit the activity record"),
             post=request.POST,
         ),
+    )
+
+
+def _removal(request, pk, queryset_of, service, label):
+    """POST only: remove a decision or an attachment of an activity the user administers."""
+    require_structure_access(request.scope)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    activity = selectors.activity_get(scope=request.scope, pk=pk)
+    require(administers_organization(request.scope, activity.organization))
+    obj = get_object_or_404(queryset_of(activity))
+    try:
+        service(actor=request.user, obj=obj, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(request, label)
+    return redirect("activities:detail", pk=activity.pk)
+
+
+@login_required
+def decision_remove(request, pk, decision_pk):
+    return _removal(
+        request,
+        pk,
+        lambda a: a.decisions.filter(pk=decision_pk),
+        lambda *, actor, obj, reason: services.decision_remove(
+            actor=actor, decision=obj, reason=reason
+        ),
+        _("The decision has been removed."),
+    )
+
+
+@login_required
+def attachment_remove(request, pk, attachment_pk):
+    return _removal(
+        request,
+        pk,
+        lambda a: a.attachments.filter(pk=attachment_pk),
+        lambda *, actor, obj, reason: services.attachment_remove(
+            actor=actor, attachment=obj, reason=reason
+        ),
+        _("The attachment has been removed."),
     )

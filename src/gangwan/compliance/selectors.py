@@ -63,12 +63,14 @@ class OrgCompliance:
         return [s for s in self.statuses if s.previous == OVERDUE or s.current == OVERDUE]
 
 
-def scoped_organizations(*, scope, region=None):
+def scoped_organizations(*, scope, region=None, id_range: tuple[int, int] | None = None):
     qs = scope.organizations(
         Organization.objects.filter(dissolved_on__isnull=True, kind__in=RULES[0].org_kinds)
     )
     if region is not None:
         qs = qs.filter(subtree_q([region.path], "region__path"))
+    if id_range is not None:
+        qs = qs.filter(pk__gte=id_range[0], pk__lt=id_range[1])
     return qs
 
 
@@ -95,9 +97,17 @@ def activity_aggregate(*, organizations, today: dt.date):
     )
 
 
-def compliance_evaluate(*, scope, region=None, today: dt.date | None = None) -> list[OrgCompliance]:
+def compliance_evaluate(
+    *,
+    scope,
+    region=None,
+    today: dt.date | None = None,
+    id_range: tuple[int, int] | None = None,
+) -> list[OrgCompliance]:
+    """Evaluate every organization of the scope (within `region`, and organization ids in
+    `id_range` [from, to) when given) against every rule that applies to it."""
     today = today or dt.date.today()
-    orgs_qs = scoped_organizations(scope=scope, region=region)
+    orgs_qs = scoped_organizations(scope=scope, region=region, id_range=id_range)
     orgs = list(
         orgs_qs.order_by("region__path", "path").values(
             "id", "name", "kind", "region_id", "region__path", "region__name"
@@ -207,17 +217,25 @@ def summary_by_child_region(evaluated: list[OrgCompliance], children) -> list[Re
 
 def rate_by_street(*, scope, today: dt.date | None = None) -> list[dict]:
     """Dashboard figure: per street (depth-2 region), the share of organization×rule pairs done
-    in the last complete period."""
+    in the last complete period. Region administrators read today's rollups when there are any;
+    secretaries (a few organizations) are evaluated live."""
     from gangwan.regions.models import Region
 
-    evaluated = compliance_evaluate(scope=scope, today=today)
+    from . import rollups
+
+    today = today or dt.date.today()
     streets = list(scope.regions(Region.objects.filter(depth=2)).order_by("path"))
     width = 2 * STEP_WIDTH
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for oc in evaluated:
-        s = sums[oc.region_path[:width]]
-        s[0] += sum(st.previous == DONE for st in oc.statuses)
-        s[1] += len(oc.statuses)
+    if not scope.organization_paths and rollups.is_fresh(today):
+        roots = None if scope.everything else list(scope.region_paths)
+        for row in rollups.sums_by_prefix(roots=roots, width=width):
+            sums[row["prefix"]] = [row["done_previous"], row["pairs"]]
+    else:
+        for oc in compliance_evaluate(scope=scope, today=today):
+            s = sums[oc.region_path[:width]]
+            s[0] += sum(st.previous == DONE for st in oc.statuses)
+            s[1] += len(oc.statuses)
     return [
         {
             "region_id": r.pk,

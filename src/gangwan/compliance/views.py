@@ -12,17 +12,19 @@ from django.utils.translation import gettext as _
 
 from gangwan.core.audit import audit_record
 from gangwan.core.exports import xlsx_response
-from gangwan.core.permissions import require_structure_access
+from gangwan.core.permissions import administers_region, require_structure_access
 from gangwan.regions.models import Region
 
-from . import selectors
-from .rules import RULES, STATUS_LABELS, period_label
+from . import rollups, selectors
+from .rules import RULES, RULES_BY_CODE, STATUS_LABELS, period_label
 
 OVERDUE_LIST = 200
 
 
 def _region(request):
-    """The region asked for (404 outside the scope), else the user's single root region."""
+    """The region asked for (404 outside the scope), else the user's single root region; None
+    for secretaries (their organizations, without a region level) and for a superuser whose
+    scope has several top-level regions (the page then opens on all of them)."""
     scope = request.scope
     regions = scope.regions(Region.objects.all())
     pk = request.GET.get("region")
@@ -32,41 +34,101 @@ def _region(request):
         except (ValueError, Region.DoesNotExist) as exc:
             raise Http404 from exc
     if scope.everything:
-        return Region.objects.filter(depth=1).order_by("path").first()
+        roots = list(Region.objects.filter(depth=1).order_by("path")[:2])
+        return roots[0] if len(roots) == 1 else None
     if len(scope.region_paths) == 1:
         return Region.objects.get(path=scope.region_paths[0])
-    return None  # secretaries: their organizations, without a region level
+    return None
+
+
+def _overdue_item(name, region_name, codes):
+    return {
+        "name": name,
+        "region_name": region_name,
+        "rules": [RULES_BY_CODE[c] for c in codes if c in RULES_BY_CODE],
+    }
+
+
+def _from_rollups(region, children):
+    """Summary by child area and the overdue list from the rollups: two queries whatever the
+    number of organizations below."""
+    width = len(children[0].path)
+    roots = [region.path] if region is not None else None
+    sums = {r["prefix"]: r for r in rollups.sums_by_prefix(roots=roots, width=width)}
+    summary = []
+    for c in children:
+        row = sums.get(c.path, {})
+        summary.append(
+            selectors.RegionSummary(
+                region_id=c.pk,
+                name=c.name,
+                organizations=row.get("organizations", 0),
+                pairs=row.get("pairs") or 0,
+                done_current=row.get("done_current") or 0,
+                done_previous=row.get("done_previous") or 0,
+                overdue_orgs=row.get("overdue_orgs", 0),
+            )
+        )
+    overdue = [
+        _overdue_item(r.organization.name, r.region.name, r.overdue_rules.split(","))
+        for r in rollups.overdue_rows(roots=roots, limit=OVERDUE_LIST)
+    ]
+    return (
+        summary,
+        overdue,
+        sum(s.organizations for s in summary),
+        sum(s.overdue_orgs for s in summary),
+    )
 
 
 @login_required
 def index(request):
     require_structure_access(request.scope)
+    scope = request.scope
     today = dt.date.today()
     region = _region(request)
-    evaluated = selectors.compliance_evaluate(scope=request.scope, region=region, today=today)
-    children = []
     if region is not None:
-        children = list(
-            request.scope.regions(Region.objects.filter(parent=region)).order_by("path")
-        )
-    summary = selectors.summary_by_child_region(evaluated, children)
-    show_orgs = not children
-    overdue = [oc for oc in evaluated if oc.overdue][:OVERDUE_LIST]
+        children = list(scope.regions(Region.objects.filter(parent=region)).order_by("path"))
+    elif scope.everything:
+        children = list(Region.objects.filter(depth=1).order_by("path"))
+    else:
+        children = []
+    # Above the organizations' own level, a region administrator reads today's rollups.
+    whole = region is None and scope.everything
+    use_rollups = bool(
+        children
+        and (whole or (region is not None and administers_region(scope, region)))
+        and rollups.is_fresh(today)
+    )
+    evaluated = []
+    if use_rollups:
+        summary, overdue, total, overdue_total = _from_rollups(region, children)
+        as_of = rollups.last_refresh().finished_at
+    else:
+        evaluated = selectors.compliance_evaluate(scope=scope, region=region, today=today)
+        summary = selectors.summary_by_child_region(evaluated, children)
+        behind = [oc for oc in evaluated if oc.overdue]
+        overdue = [
+            _overdue_item(oc.name, oc.region_name, [st.rule.code for st in oc.overdue])
+            for oc in behind[:OVERDUE_LIST]
+        ]
+        total, overdue_total, as_of = len(evaluated), len(behind), None
     ancestors = list(region.ancestors()) if region is not None else []
     return render(
         request,
         "compliance/index.html",
         {
             "region": region,
-            "ancestors": [a for a in ancestors if request.scope.everything or _visible(request, a)],
+            "ancestors": [a for a in ancestors if scope.everything or _visible(request, a)],
             "summary": summary,
-            "organizations": evaluated if show_orgs else [],
-            "show_orgs": show_orgs,
+            "organizations": evaluated if not children else [],
+            "show_orgs": not children,
             "overdue": overdue,
-            "overdue_total": sum(1 for oc in evaluated if oc.overdue),
+            "overdue_total": overdue_total,
             "rules": RULES,
             "today": today,
-            "total": len(evaluated),
+            "total": total,
+            "rollup_as_of": as_of,
         },
     )
 

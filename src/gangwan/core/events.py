@@ -25,3 +25,5 @@ def publish(event: str, **payload) -> None:
 
 # Events published by the apps, with their payloads:
 MEMBER_CHANGED = "member.changed"  # actor, members: list[Member], unit_ids: set[int]
+ORGANIZATION_CHANGED = "organization.changed"  # organization_ids: list[int]
+ACTIVITY_CHANGED = "activity.changed"  # organization_ids: list[int]

@@ -23,7 +23,15 @@ def expire_transfer_letters() -> int:
     return transfer_expire_due()
 
 
-PERIODIC = (send_compliance_reminders, expire_transfer_letters)
+@task()
+def refresh_compliance_rollups() -> int:
+    """Rebuild the compliance rollups once a day (SPEC §13: area pages read them)."""
+    from gangwan.compliance.rollups import refresh_daily
+
+    return refresh_daily()
+
+
+PERIODIC = (refresh_compliance_rollups, send_compliance_reminders, expire_transfer_letters)
 
 
 def enqueue_periodic() -> list:

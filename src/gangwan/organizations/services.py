@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gangwan.core import events
 from gangwan.core.audit import audit_record, snapshot
 from gangwan.core.errors import enforce
 
@@ -112,6 +113,7 @@ def organization_create(
         reason=reason,
         warnings=warnings,
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[org.pk])
     return org
 
 
@@ -198,6 +200,7 @@ def organization_update(
         reason=reason,
         warnings=warnings,
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[org.pk])
     return org
 
 
@@ -225,6 +228,7 @@ def organization_move(
         after=_snapshot(org),
         reason=reason,
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[org.pk])
     return org
 
 
@@ -273,6 +277,7 @@ def organization_dissolve(
         after=_snapshot(org),
         reason=reason,
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[org.pk])
     return org
 
 
@@ -321,6 +326,7 @@ def office_assign(
         reason=reason,
         warnings=warnings,
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[office.organization_id])
     return office
 
 
@@ -340,6 +346,7 @@ def office_end(*, actor, office: Office, ended_on: dt.date) -> Office:
         before=before,
         after=snapshot(office),
     )
+    events.publish(events.ORGANIZATION_CHANGED, organization_ids=[office.organization_id])
     return office
 
 
