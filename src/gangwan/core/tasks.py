@@ -31,7 +31,20 @@ def refresh_compliance_rollups() -> int:
     return refresh_daily()
 
 
-PERIODIC = (refresh_compliance_rollups, send_compliance_reminders, expire_transfer_letters)
+@task()
+def refresh_dashboards() -> int:
+    """Precompute the region administrators' dashboards (after the compliance rollup)."""
+    from gangwan.dashboard.snapshots import snapshots_refresh
+
+    return snapshots_refresh()
+
+
+PERIODIC = (
+    refresh_compliance_rollups,
+    refresh_dashboards,
+    send_compliance_reminders,
+    expire_transfer_letters,
+)
 
 
 def enqueue_periodic() -> list:

@@ -3,11 +3,13 @@ from importlib import import_module
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gangwan.incubator.models import IncubationState
 
 from .selectors import dashboard_figures, members_issue_figures, organizational_life_figures
+from .snapshots import snapshot_for
 
 # Apps that add a panel to the dashboard: each module has panel(request) -> dict | None, the dict
 # naming its "template" (rendered with the dict as `panel`) and optionally "charts" (merged into
@@ -35,7 +37,14 @@ def home(request):
     scope = request.scope
     ctx = {"has_structure": scope.has_structure_access}
     if scope.has_structure_access:
-        figures = dashboard_figures(scope=scope)
+        snapshot = None
+        if not request.GET.get("fresh"):
+            snapshot = snapshot_for(scope, language=get_language())
+        if snapshot is not None:
+            figures = snapshot.figures["figures"]
+            ctx["snapshot_at"] = snapshot.computed_at
+        else:
+            figures = dashboard_figures(scope=scope)
         cov = figures["coverage"]
         coverage_url = reverse("organizations:coverage")
         ctx["figures"] = figures
@@ -88,7 +97,7 @@ def home(request):
                 ],
             },
         }
-        more = members_issue_figures(scope=scope)
+        more = snapshot.figures["more"] if snapshot else members_issue_figures(scope=scope)
         ctx["more"] = more
         floating_url = reverse("floating:home")
         ctx["charts"]["days_to_home"] = {
@@ -118,7 +127,7 @@ def home(request):
                 for k, label in IncubationState.choices
             ],
         }
-        life = organizational_life_figures(scope=scope)
+        life = snapshot.figures["life"] if snapshot else organizational_life_figures(scope=scope)
         ctx["life"] = life
         compliance_url = reverse("compliance:index")
         ctx["charts"]["compliance"] = {
