@@ -35,8 +35,12 @@ class BrandsWorld:
         self.d = d
         self.dagang_unit = f.unit(d.dagang, "宁波大港模具有限公司", employees=260)
         self.samsung = f.unit(
-            d.qingzhi, "三星重工（宁波）有限公司", kind="foreign_enterprise", employees=3200,
-            has_union=True, union_founded_on=dt.date(2012, 5, 18),
+            d.qingzhi,
+            "三星重工（宁波）有限公司",
+            kind="foreign_enterprise",
+            employees=3200,
+            has_union=True,
+            union_founded_on=dt.date(2012, 5, 18),
         )
         self.gaotang_unit = f.unit(d.gaotang, "宁波高塘五金有限公司")
         self.advisory = services.brand_create(
@@ -115,9 +119,17 @@ def test_a_problem_goes_open_in_hand_solved_and_its_closure_is_a_service_record(
     p = world.problem()
     assert p.status == "open" and p.record is None
     p = services.problem_transition(
-        actor=None, problem=p, action="take", handler="顾问团 李律师", on=TODAY - dt.timedelta(days=8)
+        actor=None,
+        problem=p,
+        action="take",
+        handler="顾问团 李律师",
+        on=TODAY - dt.timedelta(days=8),
     )
-    assert (p.status, p.handler, p.taken_on) == ("in_hand", "顾问团 李律师", TODAY - dt.timedelta(days=8))
+    assert (p.status, p.handler, p.taken_on) == (
+        "in_hand",
+        "顾问团 李律师",
+        TODAY - dt.timedelta(days=8),
+    )
     assert ServiceRecord.objects.count() == 0
     p = services.problem_transition(
         actor=None,
@@ -186,7 +198,10 @@ def test_a_closure_date_before_the_report_is_refused(world):
     p = world.problem()
     with pytest.raises(ValidationError):
         services.problem_transition(
-            actor=None, problem=p, action="refer", referred_to="区发改局",
+            actor=None,
+            problem=p,
+            action="refer",
+            referred_to="区发改局",
             on=p.reported_on - dt.timedelta(days=1),
         )
 
@@ -200,11 +215,18 @@ def test_a_record_needs_someone_served_and_a_date_not_in_the_future(world):
     assert {"served_on", "served_text"} <= set(exc.value.error_dict)
     with pytest.raises(ValidationError):
         services.record_create(
-            actor=None, brand=world.two_posts, served_on=dt.date(2011, 12, 31), title="x",
+            actor=None,
+            brand=world.two_posts,
+            served_on=dt.date(2011, 12, 31),
+            title="x",
             served_text="高塘社区居民",
         )
     r = services.record_create(
-        actor=None, brand=world.two_posts, served_on=TODAY, title="社区清扫", served_text="高塘社区居民",
+        actor=None,
+        brand=world.two_posts,
+        served_on=TODAY,
+        title="社区清扫",
+        served_text="高塘社区居民",
         hours=3,
     )
     assert r.hours == 3 and AuditEntry.objects.filter(action="brand.record").count() == 1
@@ -329,7 +351,5 @@ def test_concurrent_registrations_never_overbook_the_event(district):
         for i in range(8):
             register(i)
     assert errors == []
-    counts = {
-        s: ev.registrations.filter(status=s).count() for s in ("confirmed", "waiting")
-    }
+    counts = {s: ev.registrations.filter(status=s).count() for s in ("confirmed", "waiting")}
     assert counts == {"confirmed": 5, "waiting": 3}

@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from gangwan.core.api_auth import structure_scope
@@ -19,10 +19,10 @@ from gangwan.members.models import Member
 from gangwan.organizations import selectors as org_selectors
 from gangwan.organizations.schemas import OrganizationRef
 from gangwan.regions.selectors import region_get, region_roots
-from gangwan.units.models import Unit
 from gangwan.units.schemas import UnitRef
 
 from . import selectors, services
+from .forms import area_units
 from .models import BrandCategory, ProblemStatus, RegistrationStatus
 
 router = Router(tags=["brands"])
@@ -244,7 +244,8 @@ def brand_list(request, filters: Query[BrandFilters]):
 def brand_detail(request, brand_id: int):
     """A brand with its figures for each of the last 12 months."""
     brand = selectors.brand_get(scope=structure_scope(request), pk=brand_id)
-    return {**BrandOut.from_orm(brand).dict(), "months": selectors.brand_months(brand=brand)}
+    brand.months = selectors.brand_months(brand=brand)
+    return brand
 
 
 @router.get(
@@ -270,7 +271,7 @@ def record_create(request, brand_id: int, payload: RecordIn):
     brand = _brand_for_change(scope, brand_id)
     unit = None
     if payload.served_unit_id is not None:
-        unit = get_object_or_404(scope.units(Unit.objects.all()), pk=payload.served_unit_id)
+        unit = get_object_or_404(area_units(brand), pk=payload.served_unit_id)
     members = list(scope.members(Member.objects.filter(pk__in=payload.member_ids)))
     if len(members) != len(set(payload.member_ids)):
         raise ValidationError("Some members are not in your scope.")
@@ -287,7 +288,7 @@ def record_create(request, brand_id: int, payload: RecordIn):
         outcome=payload.outcome,
         feedback=payload.feedback,
     )
-    return 201, record
+    return Status(201, record)
 
 
 # --- enterprise problems ---------------------------------------------------------------------
@@ -307,7 +308,7 @@ def problem_list(request, filters: Query[ProblemFilters]):
 def problem_report(request, payload: ProblemIn):
     scope = structure_scope(request)
     brand = _brand_for_change(scope, payload.brand_id)
-    unit = get_object_or_404(scope.units(Unit.objects.all()), pk=payload.unit_id)
+    unit = get_object_or_404(area_units(brand, enterprises_only=True), pk=payload.unit_id)
     problem = services.problem_report(
         actor=request.auth,
         brand=brand,
@@ -316,7 +317,7 @@ def problem_report(request, payload: ProblemIn):
         text=payload.text,
         reported_on=payload.reported_on,
     )
-    return 201, problem
+    return Status(201, problem)
 
 
 @router.get(
@@ -381,7 +382,9 @@ def registration_create(request, event_id: int, payload: RegistrationIn):
     scope = structure_scope(request)
     event = selectors.event_get(scope=scope, pk=event_id)
     require(administers_organization(scope, event.organization))
-    return 201, services.registration_create(actor=request.auth, event=event, **payload.dict())
+    return Status(
+        201, services.registration_create(actor=request.auth, event=event, **payload.dict())
+    )
 
 
 @router.post(

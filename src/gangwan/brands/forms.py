@@ -26,12 +26,12 @@ def administered_organizations(scope):
     )
 
 
-def area_units(scope, brand: ServiceBrand, enterprises_only: bool = False):
-    """Units where the brand's organization works: its region's subtree, cut to the scope."""
-    qs = scope.units(
-        Unit.objects.filter(
-            subtree_q([brand.organization.region.path], "region__path"), is_operating=True
-        )
+def area_units(brand: ServiceBrand, enterprises_only: bool = False):
+    """Units where the brand's organization works: its region's subtree. Only administrators of
+    the brand's organization reach the forms that offer them (a regional branch serves the
+    enterprises of its area, including those no organization covers yet)."""
+    qs = Unit.objects.filter(
+        subtree_q([brand.organization.region.path], "region__path"), is_operating=True
     )
     if enterprises_only:
         qs = qs.filter(kind__in=ENTERPRISE_KINDS)
@@ -95,7 +95,7 @@ class RecordForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, scope, brand: ServiceBrand, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["served_unit"].queryset = area_units(scope, brand)
+        self.fields["served_unit"].queryset = area_units(brand)
         self.fields["members"].queryset = scope.members(
             Member.objects.filter(subtree_q([brand.organization.path], "organization__path"))
         ).order_by("name")
@@ -110,7 +110,7 @@ class ProblemForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, scope, brand: ServiceBrand, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = area_units(scope, brand, enterprises_only=True)
+        self.fields["unit"].queryset = area_units(brand, enterprises_only=True)
 
 
 class ProblemFilterForm(BootstrapMixin, forms.Form):
@@ -151,7 +151,7 @@ class EventForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, scope, brand: ServiceBrand, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["host_unit"].queryset = area_units(scope, brand, enterprises_only=True)
+        self.fields["host_unit"].queryset = area_units(brand, enterprises_only=True)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 

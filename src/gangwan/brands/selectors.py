@@ -167,7 +167,11 @@ def event_list(*, scope: Scope) -> QuerySet[EmployeeEvent]:
     qs = EmployeeEvent.objects.all()
     if not scope.everything:
         qs = qs.filter(organization__in=scope.organizations(Organization.objects.all()))
-    return _event_counts(qs).select_related("organization", "host_unit", "brand")
+    return (
+        _event_counts(qs)
+        .select_related("organization", "host_unit", "brand")
+        .order_by("-starts_at", "-pk")
+    )
 
 
 def event_get(*, scope: Scope, pk: int) -> EmployeeEvent:
