@@ -141,6 +141,12 @@ def own_review(*, assessment: StarAssessment, user) -> Review | None:
     return assessment.reviews.filter(reviewer=user).first() if user.is_authenticated else None
 
 
+def reviews_to_score(*, user) -> QuerySet:
+    return Review.objects.filter(
+        reviewer=user, submitted_at__isnull=True, assessment__state=AssessmentState.REVIEWING
+    )
+
+
 def scores_visible(*, scope: Scope, assessment: StarAssessment, user) -> bool:
     """A reviewer never sees the others' sheets before submitting its own; managers see them;
     the organization's side sees them once the result is on notice."""
