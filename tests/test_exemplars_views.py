@@ -140,11 +140,8 @@ def test_secretaries_self_assess_their_own_organization_with_evidence(client, w)
     assert _get(client, w.xinqi_admin, url).status_code == 403
     bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="image/png")
     r = _post(client, w.gaotang_secretary, url, {f"points-{c.pk}": "12", f"files-{c.pk}": bad})
-    assert (
-        r.status_code == 422
-        and "neither an image nor a PDF".encode() in r.content
-        or r.status_code == 422
-    )
+    assert r.status_code == 422
+    assert "x.exe" in r.content.decode()
     assert not Evidence.objects.exists()
     over = _post(client, w.gaotang_secretary, url, {f"points-{c.pk}": "99"})
     assert over.status_code == 422
@@ -278,12 +275,7 @@ def test_scheme_saves_a_new_version(client, w):
             data[f"c-{i}-{k}"] = v
     data["c-0-max_points"] = "20"
     r = client.post(reverse("exemplars:scheme"), data)
-    assert r.status_code == 302, (
-        r.context["form"].errors,
-        r.context["formset"].non_form_errors(),
-        r.context["form"].is_bound,
-        r.content.decode()[-3000:],
-    )
+    assert r.status_code == 302
     new = Scheme.objects.filter(region=w.d.district).order_by("-version").first()
     assert new.version == 2 and new.max_total == 115
     assert StarAssessment.objects.get(pk=w.a.pk).scheme.version == 1

@@ -101,12 +101,13 @@ def _access(request):
     return scope
 
 
-def _detail(request, pk: int) -> dict:
+def _detail(request, pk: int):
     scope = _access(request)
     a = selectors.assessment_get(scope=scope, user=request.auth, pk=pk)
-    out = AssessmentOut.from_orm(a).dict()
+    a.sheets, a.scores_hidden = None, True
     if selectors.scores_visible(scope=scope, assessment=a, user=request.auth):
-        out["sheets"] = [
+        a.scores_hidden = False
+        a.sheets = [
             {
                 "reviewer": str(r.reviewer),
                 "submitted": r.submitted_at is not None,
@@ -115,9 +116,7 @@ def _detail(request, pk: int) -> dict:
             }
             for r in selectors.review_sheets(assessment=a)
         ]
-    else:
-        out["scores_hidden"] = True
-    return out
+    return a
 
 
 @router.get("/batches", response={200: list[BatchOut], **READ_ERRORS}, summary="List batches")
