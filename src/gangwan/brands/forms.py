@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gangwan.core.forms import BootstrapMixin
 from gangwan.core.tree import subtree_q
@@ -115,7 +116,9 @@ class ProblemForm(BootstrapMixin, forms.Form):
 
 class ProblemFilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All"))] + ProblemStatus.choices
+        label=pgettext_lazy("problem", "Status"),
+        required=False,
+        choices=[("", _("All"))] + ProblemStatus.choices,
     )
 
 

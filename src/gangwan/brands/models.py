@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gangwan.core.fields import BlindIndexField, EncryptedCharField
 
@@ -111,7 +112,7 @@ class ProblemCategory(models.TextChoices):
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("problem status", "Open")
     IN_HAND = "in_hand", _("In hand")
     SOLVED = "solved", _("Solved")
     REFERRED = "referred", _("Referred")
@@ -138,7 +139,10 @@ class EnterpriseProblem(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=ProblemCategory.choices)
     text = models.TextField(_("problem"))
     status = models.CharField(
-        _("status"), max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
+        pgettext_lazy("problem", "status"),
+        max_length=10,
+        choices=ProblemStatus.choices,
+        default=ProblemStatus.OPEN,
     )
     reported_on = models.DateField(_("reported on"))
     handler = models.CharField(_("handled by"), max_length=100, blank=True)
@@ -231,7 +235,9 @@ class Registration(models.Model):
     phone = EncryptedCharField(_("phone"), mask="phone")
     phone_hash = BlindIndexField(source="phone")
     employer = models.CharField(_("employer"), max_length=150, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=RegistrationStatus.choices)
+    status = models.CharField(
+        pgettext_lazy("registration", "status"), max_length=10, choices=RegistrationStatus.choices
+    )
     attended = models.BooleanField(_("attended"), default=False)
     promoted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gangwan.core.audit import history_for
@@ -474,7 +475,7 @@ def export_problems(request):
             _("Enterprise"),
             _("Category"),
             _("Problem"),
-            _("Status"),
+            pgettext("problem", "Status"),
             _("Handled by"),
             _("Closed on"),
             _("Days to close"),
