@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gangwan.core.errors import RuleViolation
 from gangwan.core.models import AuditEntry
@@ -14,6 +15,13 @@ from gangwan.exemplars.models import AssessmentState, BaseStatus, StarAssessment
 from tests import factories as f
 
 BANDS = [[5, 90], [4, 80], [3, 70], [2, 60], [1, 0]]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are matched in English; the UI's default language is Chinese.
+    with translation.override("en"):
+        yield
 
 
 class ExemplarWorld:

@@ -40,6 +40,11 @@ class World(ExemplarWorld):
         self.a = services.assessment_open(actor=self.admin, base=self.gaotang, year=2013)
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def w(district):
     return World(district)
@@ -216,7 +221,7 @@ def test_the_whole_flow_through_the_views(client, w):
     # the award waits for the answer
     StarAssessment.objects.filter(pk=w.a.pk).update(notice_ends_on=dt.date(2000, 1, 1))
     r = _post(client, w.admin, reverse("exemplars:award", args=[w.a.pk]), {"stars": 5}, follow=True)
-    assert "await an answer".encode() in r.content
+    assert b"await an answer" in r.content
     _post(client, w.admin, reverse("exemplars:objection_answer", args=[o.pk]), {"answer": "已核实"})
     _post(client, w.admin, reverse("exemplars:award", args=[w.a.pk]), {"stars": 5})
     w.a.refresh_from_db()

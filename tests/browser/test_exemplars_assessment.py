@@ -76,7 +76,7 @@ def test_one_assessment_from_self_assessment_to_award(page, phone_page, district
     )
     page.goto(f"/exemplars/assessments/{a.pk}/")
     page.click("#action-award")
-    expect(page.locator(".alert-danger")).to_contain_text("objection")
+    expect(page.locator(".alert-danger")).to_contain_text("异议")
     page.fill("#objections textarea[name=answer]", "经核实，服务站周末由志愿者值班开放。")
     page.click("#objections button[type=submit]")
     page.click("#action-award")
