@@ -263,6 +263,13 @@ def test_base_page_takes_photos_from_the_secretary(client, w):
     )
     assert r.status_code == 302
     assert w.gaotang.photos.count() == 1
+    photo_url = reverse("exemplars_public:photo", args=[w.gaotang.photos.get().pk])
+    assert client.get(photo_url).status_code == 200  # the secretary, logged in
+    client.logout()
+    assert client.get(photo_url).status_code == 404  # a candidate's photos are not public yet
+    w.gaotang.status = BaseStatus.NAMED
+    w.gaotang.save()
+    assert client.get(photo_url).status_code == 200
     assert _post(client, w.qingzhi_secretary, url, {"description": "x"}).status_code == 404
 
 
@@ -321,3 +328,10 @@ def test_list_pages_keep_their_query_counts(client, w, django_assert_max_num_que
     client.logout()
     with django_assert_max_num_queries(4):
         client.get(reverse("exemplars_public:index"))
+
+
+def test_a_superuser_sees_every_assessment(client, w):
+    root = f.user("root", is_superuser=True)
+    r = _get(client, root, reverse("exemplars:index"))
+    assert r.status_code == 200
+    assert list(r.context["assessments"]) == [StarAssessment.objects.get(pk=w.a.pk)]
