@@ -353,3 +353,14 @@ def test_concurrent_registrations_never_overbook_the_event(district):
     assert errors == []
     counts = {s: ev.registrations.filter(status=s).count() for s in ("confirmed", "waiting")}
     assert counts == {"confirmed": 5, "waiting": 3}
+
+
+def test_brand_figures_cover_exactly_the_last_twelve_months(world):
+    from gangwan.brands.selectors import brand_months
+
+    services.record_create(
+        actor=None, brand=world.two_posts, served_on=TODAY, title="x", served_text="居民", hours=2
+    )
+    months = brand_months(brand=world.two_posts)
+    assert len(months) == 12 and months[-1]["month"] == TODAY.strftime("%Y-%m")
+    assert (months[-1]["records"], months[-1]["hours"]) == (1, 2.0)

@@ -69,10 +69,16 @@ def brand_get(*, scope: Scope, pk: int) -> ServiceBrand:
     )
 
 
+def _months_back(day: dt.date, n: int) -> dt.date:
+    """The first day of the month `n` months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def brand_months(*, brand: ServiceBrand, months: int = 12) -> list[dict]:
     """Records, hours and units served for each of the last `months` months (empty months as 0)."""
     today = timezone.localdate()
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    first = _months_back(today, months - 1)
     rows = {
         r["month"].strftime("%Y-%m") if hasattr(r["month"], "strftime") else str(r["month"])[:7]: r
         for r in ServiceRecord.objects.filter(brand=brand, served_on__gte=first)
@@ -230,7 +236,7 @@ def event_public_get(pk: int) -> EmployeeEvent:
 def dashboard_figures(*, scope: Scope, months: int = 12) -> dict:
     """Brands and service hours, problems solved, service hours by month, in a few queries."""
     today = timezone.localdate()
-    since = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = _months_back(today, months - 1)
     records = record_list(scope=scope).order_by()
     by_month = {
         r["month"].strftime("%Y-%m") if hasattr(r["month"], "strftime") else str(r["month"])[:7]: r
