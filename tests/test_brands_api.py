@@ -212,6 +212,12 @@ def test_r47_coverage_by_street_and_community_with_the_lists(world):
         .status_code
         == 404
     )
+    assert (
+        api(world, "xinqi_admin")
+        .get("/brands/coverage/units", {"region": world.d.xiaogang.pk})
+        .status_code
+        == 404
+    )
     mine = api(world, "xinqi_admin").get("/brands/coverage").json()
     assert {r["name"] for r in mine["rows"]} == {"高塘社区", "大港社区"}
 

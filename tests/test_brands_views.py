@@ -364,3 +364,26 @@ def test_the_dashboard_shows_the_brands_panel(world):
     )
     assert panel["figures"]["brands"] == 3 and panel["figures"]["problems"]["referred"] == 1
     assert client_for(world, "reviewer").get(reverse("dashboard:home")).status_code == 200
+
+
+def test_the_owner_edits_the_brand_and_the_change_is_audited(world):
+    from gangwan.core.models import AuditEntry
+
+    c = client_for(world, "qingzhi_secretary")
+    brand = world.sunflower
+    resp = c.post(
+        reverse("brands:edit", args=[brand.pk]),
+        {
+            "name": "向日葵工程（青峙）",
+            "category": brand.category,
+            "organization": world.d.qingzhi_committee.pk,
+            "description": "结对外来务工子女",
+            "started_on": "2010-06-01",
+            "ended_on": "",
+        },
+    )
+    assert resp.status_code == 302
+    brand.refresh_from_db()
+    assert brand.name == "向日葵工程（青峙）" and brand.is_public is False
+    entry = AuditEntry.objects.filter(action="brand.update").latest("at")
+    assert entry.before["name"] == "向日葵工程" and entry.after["name"] == "向日葵工程（青峙）"
