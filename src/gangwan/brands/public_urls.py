@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public
 
 app_name = "brands_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.brand_list, name="list"),
+    path("<int:pk>/", public.brand_detail, name="detail"),
+    path("events/<int:pk>/", public.event_detail, name="event"),
+    path("events/<int:pk>/verify/", public.event_verify, name="verify"),
+    path("events/<int:pk>/done/", public.event_done, name="done"),
+]

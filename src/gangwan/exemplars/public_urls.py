@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import public_views
 
 app_name = "exemplars_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("bases/<int:pk>/", public_views.base, name="base"),
+    path("photos/<int:pk>/", public_views.photo, name="photo"),
+    path("notices/<int:pk>/", public_views.notice, name="notice"),
+]

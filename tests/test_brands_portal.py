@@ -1,0 +1,149 @@
+"""The portal's service brands: public brand pages, and an employee of 三星重工 signing up for
+the union's matchmaking event with a phone code (confirmed, or on the waiting list when full).
+Nothing is written before the phone is verified; code requests are rate limited."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from gangwan.brands import public, services
+from gangwan.brands.models import Registration
+from gangwan.core.notifications import ConsoleSmsGateway
+from gangwan.core.phone_verification import code_send
+from tests.test_brands_services import BrandsWorld, _register
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(db):
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(district, django_capture_on_commit_callbacks):
+    w = BrandsWorld(district)
+    w.event_obj = w.event(capacity=2)
+    w.on_commit = django_capture_on_commit_callbacks
+    return w
+
+
+def _code(phone):
+    return re.search(r"\d{6}", [t for p, t in ConsoleSmsGateway.outbox if p == phone][-1]).group()
+
+
+def _sign_up(c, world, phone="13812345678", name="金敏"):
+    # The code's SMS leaves on commit: run the callbacks inside the test's transaction.
+    with world.on_commit(execute=True):
+        return c.post(
+            reverse("brands_public:event", args=[world.event_obj.pk]),
+            {"name": name, "phone": phone, "employer": "三星重工", "consent": "on"},
+        )
+
+
+def test_an_employee_signs_up_with_a_phone_code(world):
+    c = Client()
+    assert c.get(reverse("portal:landing")).status_code == 200
+    resp = c.get(reverse("brands_public:list"))
+    assert resp.status_code == 200 and "七夕鹊桥会" in resp.content.decode()
+    resp = _sign_up(c, world)
+    assert resp.status_code == 302 and resp["Location"].endswith("/verify/")
+    assert not Registration.objects.exists()  # nothing before the phone is verified
+    right = _code("13812345678")
+    wrong = right[:-1] + str((int(right[-1]) + 1) % 10)
+    resp = c.post(reverse("brands_public:verify", args=[world.event_obj.pk]), {"code": wrong})
+    assert resp.status_code == 422 and not Registration.objects.exists()
+    resp = c.post(reverse("brands_public:verify", args=[world.event_obj.pk]), {"code": right})
+    assert resp.status_code == 302
+    reg = Registration.objects.get()
+    assert (reg.name, reg.status, reg.phone) == ("金敏", "confirmed", "13812345678")
+    assert reg.phone_hash and "13812345678" not in str(reg.phone_masked)
+    resp = c.get(resp["Location"])
+    assert 'id="gw-confirmed"' in resp.content.decode()
+
+
+def test_when_full_the_employee_joins_the_waiting_list_with_a_position(world):
+    _register(world.event_obj, 3)
+    c = Client()
+    _sign_up(c, world)
+    resp = c.post(
+        reverse("brands_public:verify", args=[world.event_obj.pk]),
+        {"code": _code("13812345678")},
+        follow=True,
+    )
+    body = resp.content.decode()
+    assert 'id="gw-waiting"' in body and resp.context["position"] == 2
+
+
+def test_a_phone_already_registered_is_told_so_before_any_code(world):
+    _register(world.event_obj, 1)
+    ConsoleSmsGateway.outbox.clear()
+    resp = _sign_up(Client(), world, phone="13900000000")
+    assert resp.status_code == 422 and "phone" in resp.context["form"].errors
+    assert not ConsoleSmsGateway.outbox
+
+
+def test_code_requests_are_rate_limited_per_network(world):
+    c = Client()
+    for i in range(public.CODES_PER_IP_PER_HOUR):
+        assert _sign_up(c, world, phone=f"1381111{i:04d}").status_code == 302
+    resp = _sign_up(c, world, phone="13822220000")
+    assert resp.status_code == 429 and 'id="gw-refusal"' in resp.content.decode()
+
+
+def test_verifying_without_a_pending_sign_up_goes_back_to_the_form(world):
+    resp = Client().post(
+        reverse("brands_public:verify", args=[world.event_obj.pk]), {"code": "123456"}
+    )
+    assert resp.status_code == 302 and not Registration.objects.exists()
+
+
+def test_closed_and_private_events_take_no_sign_ups(world):
+    services.event_update(actor=None, event=world.event_obj, registration_open=False)
+    resp = _sign_up(Client(), world)
+    assert resp.status_code == 200 and resp.context["form"] is None
+    private = world.event(title="内部活动", is_public=False)
+    assert Client().get(reverse("brands_public:event", args=[private.pk])).status_code == 404
+
+
+def test_a_registration_verified_after_someone_took_the_phone_is_refused_cleanly(world):
+    c = Client()
+    _sign_up(c, world)
+    code = _code("13812345678")
+    services.registration_create(
+        actor=None, event=world.event_obj, name="别人", phone="13812345678"
+    )
+    resp = c.post(reverse("brands_public:verify", args=[world.event_obj.pk]), {"code": code})
+    assert resp.status_code == 302 and Registration.objects.count() == 1
+
+
+def test_public_brand_pages_show_only_public_brands(world, django_assert_max_num_queries):
+    world.sunflower.is_public = False
+    world.sunflower.save()
+    for i in range(8):
+        services.record_create(
+            actor=None,
+            brand=world.advisory,
+            served_on=world.advisory.started_on.replace(year=2020),
+            title=f"服务{i}",
+            served_unit=world.dagang_unit,
+            hours=2,
+        )
+    c = Client()
+    with django_assert_max_num_queries(6):
+        resp = c.get(reverse("brands_public:list"))
+    assert {b.name for b in resp.context["brands"]} == {"企业顾问团", "一员双岗"}
+    with django_assert_max_num_queries(8):
+        resp = c.get(reverse("brands_public:detail", args=[world.advisory.pk]))
+    assert resp.status_code == 200 and resp.context["brand"].record_count == 8
+    assert c.get(reverse("brands_public:detail", args=[world.sunflower.pk])).status_code == 404
+
+
+def test_phone_lockout_applies(world):
+    # The core lockout answers before any code is sent: too soon after the last one.
+    code_send(phone="13812345678", purpose=f"brands.event:{world.event_obj.pk}")
+    resp = _sign_up(Client(), world)
+    assert resp.status_code == 422 and resp.context["form"].errors["phone"]
