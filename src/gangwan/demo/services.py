@@ -43,6 +43,7 @@ ACCOUNT_ORDER = [
     "station_gaotang",
     "station_xiangjia",
     "reviewer",
+    "reviewer2",
     "member",
 ]
 
