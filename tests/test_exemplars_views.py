@@ -335,3 +335,21 @@ def test_a_superuser_sees_every_assessment(client, w):
     r = _get(client, root, reverse("exemplars:index"))
     assert r.status_code == 200
     assert list(r.context["assessments"]) == [StarAssessment.objects.get(pk=w.a.pk)]
+
+
+def test_the_dashboard_counts_every_named_base_by_stars(client, w):
+    """Three five-star bases and one four-star base: the chart's bars say 3 and 1."""
+    from gangwan.core.scopes import scope_for
+    from gangwan.exemplars.models import DemonstrationBase
+    from gangwan.exemplars.selectors import bases_by_stars
+
+    d = w.d
+    for org, stars in (
+        (d.gaotang_committee, 5),
+        (d.qingzhi_committee, 5),
+        (d.dagang_regional, 5),
+        (d.xinqi_wc, 4),
+    ):
+        base = DemonstrationBase.objects.filter(organization=org).first() or w.base(org)
+        DemonstrationBase.objects.filter(pk=base.pk).update(status=BaseStatus.NAMED, stars=stars)
+    assert bases_by_stars(scope=scope_for(w.admin)) == {5: 3, 4: 1}

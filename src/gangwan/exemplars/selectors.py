@@ -97,6 +97,7 @@ def bases_by_stars(*, scope: Scope) -> dict[int, int]:
     rows = (
         base_list(scope=scope)
         .filter(status=BaseStatus.NAMED)
+        .order_by()  # the list's ordering would split the groups
         .values("stars")
         .annotate(n=Count("id"))
     )
