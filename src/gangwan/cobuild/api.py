@@ -7,8 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -17,7 +15,7 @@ from gangwan.core.api_auth import structure_scope
 from gangwan.core.schemas import DETAIL_ERRORS, READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, Pagination
 
 from . import projects, selectors, services
-from .models import Category, Moderation, Need, NeedState, ProjectStatus, Urgency
+from .models import Category, NeedState, ProjectStatus, Urgency
 
 router = Router(tags=["cobuild"])
 
@@ -212,14 +210,7 @@ def need_claim(request, need_id: int, payload: ClaimIn):
     """Claim (认领) a published need with a resource in your scope, or dispatch an on-call member
     to a need of your area."""
     scope = structure_scope(request)
-    need = (
-        Need.objects.filter(Q(moderation=Moderation.APPROVED) | selectors.region_q(scope))
-        .filter(pk=need_id)
-        .select_related("region")
-        .first()
-    )
-    if need is None:
-        raise Http404
+    need = selectors.need_get(scope=scope, pk=need_id, published_anywhere=True)
     resource = member = None
     if payload.resource is not None:
         resource = selectors.resource_get(scope=scope, pk=payload.resource)

@@ -81,9 +81,14 @@ def need_list(
     return qs
 
 
-def need_get(*, scope: Scope, pk: int) -> Need:
+def need_get(*, scope: Scope, pk: int, published_anywhere: bool = False) -> Need:
+    """A need of the user's areas; with `published_anywhere`, also a published need of any area
+    (holders elsewhere may read and claim it: it is on the portal anyway)."""
+    q = region_q(scope)
+    if published_anywhere and not scope.everything:
+        q |= Q(moderation=Moderation.APPROVED)
     need = (
-        Need.objects.filter(region_q(scope), pk=pk)
+        Need.objects.filter(q, pk=pk)
         .select_related("region", "region__parent", "poster_unit", "poster_organization")
         .first()
     )

@@ -4,7 +4,6 @@ Every view needs structure access and reads through the scope-cutting selectors 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from .forms import (
     ResourceFilterForm,
     ResourceForm,
 )
-from .models import MatchHow, Moderation, Need, NeedPhoto, NeedState
+from .models import MatchHow, Moderation, NeedPhoto, NeedState
 
 EXPORT_LIMIT = 20000
 FEATURES = {
@@ -132,7 +131,7 @@ def _reasons(scored):
 @login_required
 def need_detail(request, pk):
     require_structure_access(request.scope)
-    need = selectors.need_get(scope=request.scope, pk=pk)
+    need = selectors.need_get(scope=request.scope, pk=pk, published_anywhere=True)
     can_manage = selectors.manages_region(request.scope, need.region)
     suggestions = {"resources": [], "members": []}
     if need.is_public and need.state in (NeedState.OPEN, NeedState.MATCHED):
@@ -226,7 +225,7 @@ def need_moderate(request, pk):
 def need_claim(request, pk):
     """Claim a need with a resource the user keeps, or dispatch an on-call member to it."""
     require_structure_access(request.scope)
-    need = _need_any(request, pk)
+    need = selectors.need_get(scope=request.scope, pk=pk, published_anywhere=True)
     form = ClaimForm(request.POST)
     resource = member = None
     if form.is_valid():
@@ -255,21 +254,6 @@ def need_claim(request, pk):
     for e in form.errors.values():
         messages.error(request, " ".join(e))
     return redirect("cobuild:need", pk=pk)
-
-
-def _need_any(request, pk):
-    """A published need anywhere in the district (a holder may claim a need of another area) or
-    any need in the user's own scope."""
-    need = (
-        Need.objects.filter(
-            Q(moderation=Moderation.APPROVED) | selectors.region_q(request.scope), pk=pk
-        )
-        .select_related("region")
-        .first()
-    )
-    if need is None:
-        raise Http404
-    return need
 
 
 @require_POST
