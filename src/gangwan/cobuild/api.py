@@ -1,8 +1,6 @@
 """Co-building in the API (/api/v1/cobuild/): the three lists cut to the caller's scope, matching
 suggestions with their reasons, claims and project completion through the same services."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
@@ -154,7 +152,7 @@ def need_list(request, filters: Query[NeedFilters]):
 
 @router.get("/needs/{int:need_id}", response={200: NeedOut, **DETAIL_ERRORS}, summary="Get a need")
 def need_detail(request, need_id: int):
-    return selectors.need_get(scope=structure_scope(request), pk=need_id)
+    return selectors.need_get(scope=structure_scope(request), pk=need_id, published_anywhere=True)
 
 
 @router.get(
@@ -163,7 +161,7 @@ def need_detail(request, need_id: int):
     summary="A need's matches",
 )
 def need_matches(request, need_id: int):
-    need = selectors.need_get(scope=structure_scope(request), pk=need_id)
+    need = selectors.need_get(scope=structure_scope(request), pk=need_id, published_anywhere=True)
     return list(selectors.need_matches(need=need))
 
 
@@ -175,7 +173,7 @@ def need_matches(request, need_id: int):
 def need_suggestions(request, need_id: int):
     """Ranked resources and on-call members for the need, each with its reasons (category fit,
     distance, text similarity, skills, availability, past success)."""
-    need = selectors.need_get(scope=structure_scope(request), pk=need_id)
+    need = selectors.need_get(scope=structure_scope(request), pk=need_id, published_anywhere=True)
     found = selectors.suggestions_for_need(need=need)
     return {k: [s.as_dict() for s in v] for k, v in found.items()}
 

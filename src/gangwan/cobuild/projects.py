@@ -268,7 +268,8 @@ def project_complete(
     """Complete a project: its needs are done, it appears on the portal, and "project.done" is
     published (the owning organization's service brand records it). Refused while milestones are
     open or for a date in the future."""
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    project.refresh_from_db()
     if project.status in (ProjectStatus.DONE, ProjectStatus.CANCELLED):
         raise ValidationError(_("The project is already closed."))
     if completed_on > timezone.localdate():
