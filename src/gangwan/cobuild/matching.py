@@ -255,7 +255,7 @@ class CandidateIndex:
     """Candidates prepared for fast ranking: integer-coded bigrams, an inverted index, candidates
     grouped by category, and distances computed once per distinct region."""
 
-    SHORTLIST = 60
+    SHORTLIST = 200
     RARE_SHARE = 0.02  # a bigram in more than 2 % of candidates does not select candidates
 
     def __init__(self, candidates: Sequence[Candidate]):
