@@ -399,3 +399,77 @@ def test_the_dashboard_panel_and_the_api_list_use_bounded_queries(
         assert sec.get("/cobuild/needs").status_code == 200
     with django_assert_max_num_queries(10):
         assert sec.get("/cobuild/projects").status_code == 200
+
+
+def test_every_page_renders_for_the_keeper_and_forms_create_through_the_services(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gangwan.cobuild.models import Resource
+
+    c = client_for(world.furong_secretary)
+    for _method, url in object_urls(world)[:4]:
+        assert c.get(url).status_code == 200, url
+    for name in LISTS:
+        assert c.get(reverse(name)).status_code == 200, name
+    resp = c.post(
+        reverse("cobuild:need_create"),
+        {
+            "title": "芙蓉社区老年食堂缺少运营经费",
+            "text": "居家养老服务站助餐服务难以维持",
+            "category": "elderly",
+            "region": world.furong.pk,
+            "urgency": "normal",
+            "poster_kind": "community",
+            "poster_name": "芙蓉社区",
+            "phone": "",
+            "photos": [SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)],
+        },
+    )
+    need = Need.objects.get(title="芙蓉社区老年食堂缺少运营经费")
+    assert resp.status_code == 302 and need.photos.count() == 1
+    assert need.moderation == Moderation.APPROVED
+    resp = c.post(
+        reverse("cobuild:resource_create"),
+        {
+            "title": "芙蓉社区党员志愿服务队",
+            "text": "每周上门探望独居老人",
+            "category": "elderly",
+            "kind": "people",
+            "capacity": "20人",
+            "skills": "探望, 助餐",
+            "region": world.furong.pk,
+            "holder_kind": "organization",
+            "holder_organization": world.furong_committee.pk,
+        },
+    )
+    resource = Resource.objects.get(title="芙蓉社区党员志愿服务队")
+    assert resp.status_code == 302 and resource.holder_organization == world.furong_committee
+    # An organization outside one's scope is not offered as a holder.
+    resp = c.post(
+        reverse("cobuild:resource_create"),
+        {
+            "title": "x",
+            "category": "elderly",
+            "kind": "people",
+            "region": world.furong.pk,
+            "holder_kind": "organization",
+            "holder_organization": world.d.qingzhi_committee.pk,
+        },
+    )
+    assert resp.status_code == 200 and resp.context["form"].errors
+    resp = c.post(
+        reverse("cobuild:project_create"),
+        {
+            "title": "芙蓉社区老年食堂",
+            "region": world.furong.pk,
+            "organization": world.furong_committee.pk,
+            "funder": world.geely.pk,
+            "budget": "50000",
+            "needs": [need.pk],
+            "resources": [resource.pk],
+        },
+    )
+    assert resp.status_code == 302
+    need.refresh_from_db()
+    assert need.state == "in_project"
+    assert c.get(reverse("cobuild:resource", args=[resource.pk])).status_code == 200
