@@ -287,3 +287,23 @@ def test_every_change_is_audited(world, captured):
     assert AuditEntry.objects.filter(action="cobuild.need.post", object_id=str(need.pk)).exists()
     entry = AuditEntry.objects.get(action="cobuild.need.post", object_id=str(need.pk))
     assert "13957419999" not in str(entry.after)  # the phone appears masked
+
+
+def test_r48_feedback_requests_are_rate_limited_per_network_address(world, captured, settings):
+    settings.GANGWAN_RULE_DEFAULTS = {
+        **settings.GANGWAN_RULE_DEFAULTS,
+        "R48.needs_per_ip_per_hour": 1,  # feedback allows 4 × this per hour
+    }
+    p = projects.project_create(
+        actor=world.admin, title="p", region=world.furong, organization=world.furong_committee
+    )
+    projects.project_complete(actor=world.admin, project=p, completed_on=timezone.localdate())
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    url = reverse("cobuild_public:project", args=[p.pk])
+    statuses = []
+    for i in range(5):
+        with captured(execute=True):
+            resp = client.post(url, {"rating": "5", "comment": "", "phone": f"1395741000{i}"})
+        statuses.append(resp.status_code)
+    assert statuses == [302, 302, 302, 302, 422]
+    assert "Too many requests" in resp.content.decode()

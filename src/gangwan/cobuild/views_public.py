@@ -217,7 +217,16 @@ def project_detail(request, pk):
     if project is None:
         raise Http404
     form = FeedbackForm(request.POST or None)
+    refused = False
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ip_key = f"cobuild:feedback:ip:{crypto.blind_index(client_ip(request) or '-')}"
+        if (cache.get(ip_key) or 0) >= rule_value("R48.needs_per_ip_per_hour") * 4:
+            refused = True
+            form.add_error(None, _("Too many requests from your network. Please try later."))
+        else:
+            _count(ip_key, HOUR)
+    if request.method == "POST" and form.is_valid() and not refused:
         d = form.cleaned_data
         try:
             code_send(phone=d["phone"], purpose=projects.FEEDBACK_PURPOSE)
