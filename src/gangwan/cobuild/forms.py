@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gangwan.core.forms import BootstrapMixin
 from gangwan.core.validators import validate_phone
@@ -141,7 +142,7 @@ class NeedFilterForm(BootstrapMixin, forms.Form):
             ("pending", _("Awaiting moderation")),
             ("held", _("Held: wording to check")),
             ("approved", _("Published")),
-            ("rejected", _("Rejected")),
+            ("rejected", pgettext_lazy("moderation", "Rejected")),
         ],
     )
 
@@ -262,7 +263,9 @@ class AgendaForm(BootstrapMixin, forms.Form):
     need = forms.ModelChoiceField(label=_("Need"), queryset=None, required=False)
     title = forms.CharField(label=_("Agenda item"), required=False, max_length=200)
     proposal = forms.CharField(
-        label=_("Proposal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("council", "Proposal"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     proposed_by = forms.ModelChoiceField(label=_("Proposed by"), queryset=None, required=False)
 
@@ -333,7 +336,9 @@ class ProjectForm(BootstrapMixin, forms.Form):
 class ProjectFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("All")), *ProjectStatus.choices]
+        label=pgettext_lazy("project", "Status"),
+        required=False,
+        choices=[("", _("All")), *ProjectStatus.choices],
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gangwan.core.fields import BlindIndexField, EncryptedCharField
 
@@ -39,7 +40,7 @@ class Urgency(models.TextChoices):
 
 
 class NeedState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("need state", "Open")
     MATCHED = "matched", _("Matched")
     IN_PROJECT = "in_project", _("In a project")
     DONE = "done", _("Done")
@@ -51,7 +52,7 @@ class Moderation(models.TextChoices):
     PENDING = "pending", _("Awaiting moderation")
     HELD = "held", _("Held: wording to check")
     APPROVED = "approved", _("Published")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("moderation", "Rejected")
 
 
 class Need(models.Model):
@@ -318,7 +319,7 @@ class CouncilMeeting(models.Model):
 class Decision(models.TextChoices):
     PENDING = "pending", _("Not yet decided")
     ADOPTED = "adopted", _("Adopted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("council decision", "Rejected")
     DEFERRED = "deferred", _("Deferred")
 
 
@@ -392,7 +393,10 @@ class Project(models.Model):
         _("volunteer hours"), max_digits=8, decimal_places=1, null=True, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+        pgettext_lazy("project", "status"),
+        max_length=10,
+        choices=ProjectStatus.choices,
+        default=ProjectStatus.PLANNED,
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

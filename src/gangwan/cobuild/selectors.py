@@ -246,6 +246,11 @@ def need_subject(need: Need) -> matching.Subject:
     )
 
 
+# Below this score a suggestion is noise (e.g. a near resource of another category): not shown,
+# not notified.
+MIN_SCORE = 0.3
+
+
 def suggestions_for_need(
     *, need: Need, limit: int = 8, today: dt.date | None = None
 ) -> dict[str, list[matching.Scored]]:
@@ -254,10 +259,11 @@ def suggestions_for_need(
     subject = need_subject(need)
     taken = set(need.matches.values_list("resource_id", flat=True))
     resources = [c for c in resource_candidates(today=today) if c.id not in taken]
-    return {
+    found = {
         "resources": matching.CandidateIndex(resources).rank(subject, today=today, limit=limit),
         "members": matching.rank(subject, member_candidates(), today=today, limit=limit),
     }
+    return {k: [s for s in v if s.score >= MIN_SCORE] for k, v in found.items()}
 
 
 def suggestions_for_resource(
@@ -284,7 +290,9 @@ def suggestions_for_resource(
         )
         for r in rows
     ]
-    return matching.rank(subject, needs, today=today, limit=limit)
+    return [
+        s for s in matching.rank(subject, needs, today=today, limit=limit) if s.score >= MIN_SCORE
+    ]
 
 
 def holder_users(resource_ids) -> dict[int, set]:

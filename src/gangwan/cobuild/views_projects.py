@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gangwan.core.exports import xlsx_response
@@ -277,7 +278,7 @@ def project_export(request):
             _("owner organization"),
             _("funder"),
             _("budget (yuan)"),
-            _("status"),
+            pgettext("project", "status"),
             _("starts on"),
             _("completed on"),
             _("beneficiaries"),
