@@ -19,7 +19,9 @@ def demo(db):
 
 def test_the_three_seed_exchanges_are_in_the_demo(demo):
     kindergarten = Project.objects.get(title="芙蓉社区普惠性幼儿园")
-    assert kindergarten.status == ProjectStatus.DONE and kindergarten.funder.name.startswith("宁波吉利")
+    assert kindergarten.status == ProjectStatus.DONE and kindergarten.funder.name.startswith(
+        "宁波吉利"
+    )
     assert kindergarten.deliberation.votes_for == 6 and kindergarten.feedback.count() == 1
     assert kindergarten.needs.get().state == NeedState.DONE
     exchange = Exchange.objects.get()
