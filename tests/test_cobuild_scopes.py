@@ -473,3 +473,38 @@ def test_every_page_renders_for_the_keeper_and_forms_create_through_the_services
     need.refresh_from_db()
     assert need.state == "in_project"
     assert c.get(reverse("cobuild:resource", args=[resource.pk])).status_code == 200
+
+
+def test_claims_and_exchanges_refuse_resources_and_needs_outside_the_scope(world):
+    c = client_for(world.xiaogang_admin)
+    # 吉利's fund (大港, 新碶) is not the 小港 admin's to give.
+    url = reverse("cobuild:need_claim", args=[world.published.pk])
+    assert c.post(url, {"resource": world.kindergarten_fund.pk}).status_code == 404
+    # Nor may he dispatch a member to 芙蓉's need.
+    assert c.post(url, {"member": world.old_member.pk}).status_code == 403
+    # The exchange form offers only his own needs and resources.
+    resp = c.post(
+        reverse("cobuild:exchange_create"),
+        {
+            "title": "x",
+            "first_need": world.published.pk,
+            "first_resource": world.silt_site.pk,
+            "second_need": world.published.pk,
+            "second_resource": world.kindergarten_fund.pk,
+        },
+    )
+    assert resp.status_code == 200
+    assert {"first_need", "second_need", "second_resource"} <= set(resp.context["form"].errors)
+    assert not world.published.matches.exists()
+
+
+def test_one_feedback_per_person_is_a_database_constraint(world):
+    from django.db import IntegrityError, transaction
+
+    from gangwan.cobuild.models import Feedback
+    from gangwan.core import crypto
+
+    p = world.project
+    Feedback.objects.create(project=p, phone_hash=crypto.blind_index("13957410077"), rating=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Feedback.objects.create(project=p, phone_hash=crypto.blind_index("13957410077"), rating=1)
