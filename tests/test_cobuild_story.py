@@ -536,3 +536,27 @@ def test_the_poster_hears_of_every_state_change(world, captured):
     texts = [t for to, t in ConsoleSmsGateway.outbox if to == "13957410003"]
     assert len(texts) == 2 and "Matched" in texts[0] and "Closed" in texts[1]
     assert Resource.objects.filter(pk=world.residents_visit.pk, matches__need=need).exists()
+
+
+def test_the_needs_branch_dispatches_a_resource_it_does_not_keep(world):
+    """居民点单、支部下单: 芙蓉's secretary dispatches 吉利's fund to 芙蓉's need."""
+    need = services.need_post(
+        actor=world.furong_secretary,
+        title="芙蓉社区需要幼儿园",
+        text="芙蓉社区没有幼儿园，孩子入园难，希望企业出资捐建普惠性幼儿园",
+        category="childcare",
+        region=world.furong,
+        urgency="high",
+        poster_kind="community",
+        poster_name="芙蓉社区",
+    )
+    sec = world.client(world.furong_secretary)
+    page = sec.get(reverse("cobuild:need", args=[need.pk]))
+    first = page.context["suggestions"]["resources"][0]
+    assert first["s"].candidate.id == world.kindergarten_fund.pk and first["dispatch"]
+    resp = sec.post(
+        reverse("cobuild:need_claim", args=[need.pk]), {"resource": world.kindergarten_fund.pk}
+    )
+    assert resp.status_code == 302
+    match = Match.objects.get(need=need)
+    assert (match.how, match.resource) == ("dispatch", world.kindergarten_fund)

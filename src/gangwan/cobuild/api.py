@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -13,7 +14,7 @@ from gangwan.core.api_auth import structure_scope
 from gangwan.core.schemas import DETAIL_ERRORS, READ_ERRORS, UPDATE_ERRORS, WRITE_ERRORS, Pagination
 
 from . import projects, selectors, services
-from .models import Category, NeedState, ProjectStatus, Urgency
+from .models import Category, NeedState, ProjectStatus, Resource, Urgency
 
 router = Router(tags=["cobuild"])
 
@@ -210,8 +211,16 @@ def need_claim(request, need_id: int, payload: ClaimIn):
     scope = structure_scope(request)
     need = selectors.need_get(scope=scope, pk=need_id, published_anywhere=True)
     resource = member = None
+    how = "dispatch"
     if payload.resource is not None:
-        resource = selectors.resource_get(scope=scope, pk=payload.resource)
+        # The holder claims with its own resource; the need's branch may dispatch any.
+        resource = selectors.resource_list(scope=scope).filter(pk=payload.resource).first()
+        if resource is not None:
+            how = "claim"
+        elif selectors.manages_region(scope, need.region):
+            resource = Resource.objects.filter(pk=payload.resource, is_active=True).first()
+        if resource is None:
+            raise Http404
     elif payload.member is not None:
         if not selectors.manages_region(scope, need.region):
             raise PermissionDenied
@@ -227,7 +236,7 @@ def need_claim(request, need_id: int, payload: ClaimIn):
         need=need,
         resource=resource,
         member=member,
-        how="claim" if resource else "dispatch",
+        how=how,
         note=payload.note,
     )
     return Status(201, match)

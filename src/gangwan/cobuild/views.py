@@ -29,7 +29,7 @@ from .forms import (
     ResourceFilterForm,
     ResourceForm,
 )
-from .models import MatchHow, Moderation, NeedPhoto, NeedState
+from .models import MatchHow, Moderation, NeedPhoto, NeedState, Resource
 
 EXPORT_LIMIT = 20000
 FEATURES = {
@@ -147,6 +147,7 @@ def need_detail(request, pk):
                     "s": s,
                     "reasons": _reasons(s),
                     "can_claim": s.candidate.id in mine or can_manage,
+                    "dispatch": s.candidate.id not in mine,
                 }
                 for s in found["resources"]
             ],
@@ -230,14 +231,22 @@ def need_claim(request, pk):
     resource = member = None
     if form.is_valid():
         d = form.cleaned_data
+        keeps_area = selectors.manages_region(request.scope, need.region)
+        how = MatchHow.DISPATCH
         if d.get("resource"):
-            resource = selectors.resource_get(scope=request.scope, pk=d["resource"])
+            # The holder claims with its own resource; the need's branch may dispatch any.
+            resource = selectors.resource_list(scope=request.scope).filter(pk=d["resource"]).first()
+            if resource is not None:
+                how = MatchHow.CLAIM
+            elif keeps_area:
+                resource = get_object_or_404(Resource, pk=d["resource"], is_active=True)
+            else:
+                raise Http404
         elif d.get("member"):
-            require(selectors.manages_region(request.scope, need.region))
+            require(keeps_area)
             member = get_object_or_404(Member, pk=d["member"], on_call=True)
         else:
             raise Http404
-        how = MatchHow.CLAIM if resource is not None else MatchHow.DISPATCH
         m, _f = run_service(
             form,
             lambda: services.need_claim(
