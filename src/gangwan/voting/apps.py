@@ -16,7 +16,7 @@ class VotingConfig(AppConfig):
             os.environ.get("GANGWAN_VOTING_CAST_PER_IP_PER_MINUTE", "60")
         ),
         "voting.codes_per_ip_per_hour": 20,
-        "voting.verify_per_phone_per_hour": 10,
+        "voting.verify_per_phone_per_hour": 30,
         # How long a verified phone may vote before verifying again.
         "voting.verification_minutes": 30,
         # Suspicious bursts flagged for review.

@@ -7,6 +7,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -39,6 +40,12 @@ def poll_detail(request, pk: int):
         "voting/public_poll.html",
         {"poll": poll, "candidates": candidates, "results_visible": poll.results_visible()},
     )
+
+
+def _asking(form, question):
+    if question:
+        form.fields["captcha_answer"].label = _("Answer the sum: %(q)s") % {"q": question}
+    return form
 
 
 def _refuse(form, field, exc: ValidationError):
@@ -110,7 +117,7 @@ def verify(request, pk: int):
         return render(
             request,
             "voting/public_verify.html",
-            {"poll": poll, "form": form, "question": question},
+            {"poll": poll, "form": _asking(form, question)},
             status=422,
         )
     form = PhoneForm(captcha=poll.captcha)
@@ -119,7 +126,7 @@ def verify(request, pk: int):
         question, token = verification.captcha_new()
         form.initial["captcha_token"] = token
     return render(
-        request, "voting/public_verify.html", {"poll": poll, "form": form, "question": question}
+        request, "voting/public_verify.html", {"poll": poll, "form": _asking(form, question)}
     )
 
 
