@@ -26,8 +26,12 @@ class PioneersWorld:
 
     def __init__(self, d):
         self.d = d
-        self.gaotang_branch = f.organization("高塘社区第一支部", "branch", d.gaotang, d.gaotang_committee)
-        self.qingzhi_branch = f.organization("青峙社区第一支部", "branch", d.qingzhi, d.qingzhi_committee)
+        self.gaotang_branch = f.organization(
+            "高塘社区第一支部", "branch", d.gaotang, d.gaotang_committee
+        )
+        self.qingzhi_branch = f.organization(
+            "青峙社区第一支部", "branch", d.qingzhi, d.qingzhi_committee
+        )
         self.officer = f.member(self.gaotang_branch, "陈建国")  # the police officer
         self.gaotang_full = [f.member(self.gaotang_branch) for _ in range(3)]
         self.probationary = f.member(self.gaotang_branch, "李新", status="probationary")
@@ -62,7 +66,9 @@ class PioneersWorld:
         return services.selection_open(actor=self.admin, selection=s)
 
     def nominate(self, s, member, sec=None, org=None, **kw):
-        sec = sec or (self.gaotang_sec if member.organization == self.gaotang_branch else self.qingzhi_sec)
+        sec = sec or (
+            self.gaotang_sec if member.organization == self.gaotang_branch else self.qingzhi_sec
+        )
         return services.nomination_submit(
             actor=sec,
             scope=self.scope(sec),
@@ -76,7 +82,10 @@ class PioneersWorld:
 
     def review(self, n, score, decision="approve", reviewer=None):
         return services.review_submit(
-            actor=reviewer or self.reviewer, nomination=n, decision=decision, score=score,
+            actor=reviewer or self.reviewer,
+            nomination=n,
+            decision=decision,
+            score=score,
             reason="事迹突出" if decision == "approve" else "事迹不够突出",
         )
 
@@ -146,7 +155,9 @@ def test_the_2013_selection_from_nomination_to_announcement(world):
     services.selection_announce(actor=world.admin, selection=s, today=dt.date(2013, 6, 10))
     s.refresh_from_db()
     assert s.phase == Phase.ANNOUNCED
-    assert list(Pioneer.objects.order_by("rank").values_list("member__name", flat=True))[0] == "陈建国"
+    assert (
+        list(Pioneer.objects.order_by("rank").values_list("member__name", flat=True))[0] == "陈建国"
+    )
     assert [e.action for e in history_for(s)].count("pioneers.selection.announced") == 1
 
 
@@ -240,7 +251,12 @@ def test_a_reviewer_of_another_district_is_refused(world):
     s = world.selection()
     n = world.nominate(s, world.officer)
     services.selection_start_review(actor=world.admin, selection=s)
-    for outsider in (world.outsider_reviewer, world.outsider_admin, world.street_admin, world.gaotang_sec):
+    for outsider in (
+        world.outsider_reviewer,
+        world.outsider_admin,
+        world.street_admin,
+        world.gaotang_sec,
+    ):
         with pytest.raises(PermissionDenied):
             world.review(n, 90, reviewer=outsider)
     assert not Review.objects.exists()
@@ -254,7 +270,9 @@ def test_a_review_needs_a_reason_and_a_score_within_0_and_100(world):
     n = world.nominate(s, world.officer)
     services.selection_start_review(actor=world.admin, selection=s)
     with pytest.raises(ValidationError) as e:
-        services.review_submit(actor=world.reviewer, nomination=n, decision="approve", score=101, reason=" ")
+        services.review_submit(
+            actor=world.reviewer, nomination=n, decision="approve", score=101, reason=" "
+        )
     assert set(e.value.message_dict) == {"score", "reason"}
     world.review(n, 70)
     world.review(n, 75)  # the same reviewer changes its mind: still one review
@@ -294,7 +312,9 @@ def test_the_vote_cannot_start_before_every_nomination_is_reviewed(world):
 def test_ranking_waits_for_the_vote_to_close(world):
     s, _n = world.to_voting()
     with pytest.raises(ValidationError, match="closes at"):
-        services.selection_rank(actor=world.admin, selection=s, now=s.vote_closes_at - dt.timedelta(seconds=1))
+        services.selection_rank(
+            actor=world.admin, selection=s, now=s.vote_closes_at - dt.timedelta(seconds=1)
+        )
 
 
 def test_an_unanswered_objection_blocks_the_announcement(world, django_capture_on_commit_callbacks):
@@ -314,7 +334,9 @@ def test_an_unanswered_objection_blocks_the_announcement(world, django_capture_o
     s.refresh_from_db()
     assert s.phase == Phase.ON_NOTICE and not Pioneer.objects.exists()
     services.objection_answer(
-        actor=world.admin, scope=world.scope(world.admin), objection=obj,
+        actor=world.admin,
+        scope=world.scope(world.admin),
+        objection=obj,
         answer="经核实，事迹属实。",
     )
     services.selection_announce(actor=world.admin, selection=s, today=dt.date(2013, 6, 10))
@@ -348,7 +370,9 @@ def test_an_objection_out_of_the_notice_or_about_someone_not_proposed_is_refused
     services.selection_start_notice(actor=world.admin, selection=s)
     not_proposed = s.nominations.filter(proposed=False).first()
     with pytest.raises(ValidationError):
-        services.objection_submit(selection=s, nomination=not_proposed, text="x", phone="13912345678")
+        services.objection_submit(
+            selection=s, nomination=not_proposed, text="x", phone="13912345678"
+        )
 
 
 def test_working_days_skip_weekends():
@@ -363,11 +387,15 @@ def test_learning_activities_link_to_a_pioneer(world):
     services.selection_announce(actor=world.admin, selection=s, today=dt.date(2013, 6, 10))
     pioneer = Pioneer.objects.get()
     learning = Activity.objects.create(
-        organization=world.qingzhi_branch, kind="exemplar_learning", held_on=dt.date(2013, 7, 1),
+        organization=world.qingzhi_branch,
+        kind="exemplar_learning",
+        held_on=dt.date(2013, 7, 1),
         topic="听看评讲：学习身边的服务先锋",
     )
     meeting = Activity.objects.create(
-        organization=world.qingzhi_branch, kind="general_meeting", held_on=dt.date(2013, 7, 2),
+        organization=world.qingzhi_branch,
+        kind="general_meeting",
+        held_on=dt.date(2013, 7, 2),
         topic="支部党员大会",
     )
     sec = world.qingzhi_sec
@@ -375,8 +403,12 @@ def test_learning_activities_link_to_a_pioneer(world):
         services.learning_link(actor=sec, scope=world.scope(sec), pioneer=pioneer, activity=meeting)
     with pytest.raises(PermissionDenied):
         services.learning_link(
-            actor=world.gaotang_sec, scope=world.scope(world.gaotang_sec), pioneer=pioneer,
+            actor=world.gaotang_sec,
+            scope=world.scope(world.gaotang_sec),
+            pioneer=pioneer,
             activity=learning,
         )
-    link = services.learning_link(actor=sec, scope=world.scope(sec), pioneer=pioneer, activity=learning)
+    link = services.learning_link(
+        actor=sec, scope=world.scope(sec), pioneer=pioneer, activity=learning
+    )
     assert list(pioneer.learnings.all()) == [link]

@@ -43,7 +43,9 @@ class Selection(models.Model):
     # Weights of the public vote and the committee's score in the ranking (CONFIG defaults,
     # copied onto the selection when it is created so a later change of the default cannot
     # change a finished ranking).
-    vote_weight = models.DecimalField(_("weight of the public vote"), max_digits=4, decimal_places=2)
+    vote_weight = models.DecimalField(
+        _("weight of the public vote"), max_digits=4, decimal_places=2
+    )
     committee_weight = models.DecimalField(
         _("weight of the committee score"), max_digits=4, decimal_places=2
     )
@@ -156,6 +158,9 @@ class NominationPhoto(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.nomination_id}: {self.file.name}"
+
 
 class ReviewDecision(models.TextChoices):
     APPROVE = "approve", _("Approve")
@@ -256,9 +261,7 @@ class PioneerLearning(models.Model):
     exemplar_learning) held about a pioneer."""
 
     pioneer = models.ForeignKey(Pioneer, on_delete=models.CASCADE, related_name="learnings")
-    activity = models.ForeignKey(
-        "activities.Activity", on_delete=models.CASCADE, related_name="+"
-    )
+    activity = models.ForeignKey("activities.Activity", on_delete=models.CASCADE, related_name="+")
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -269,6 +272,9 @@ class PioneerLearning(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pioneer", "activity"], name="pioneers_learning_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.pioneer_id} ← {self.activity_id}"
 
     @property
     def region(self):

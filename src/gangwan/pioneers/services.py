@@ -53,7 +53,9 @@ MAX_PHOTOS = 6
 def _require_phase(selection: Selection, *phases: str) -> None:
     if selection.phase not in phases:
         raise ValidationError(
-            _("This step is out of order: the selection is in phase “%(phase)s”; it needs “%(needed)s”.")
+            _(
+                "This step is out of order: the selection is in phase “%(phase)s”; it needs “%(needed)s”."
+            )
             % {
                 "phase": selection.get_phase_display(),
                 "needed": " / ".join(str(Phase(p).label) for p in phases),
@@ -71,7 +73,10 @@ def _move(selection: Selection, *, to: str, actor, **fields) -> Selection:
         setattr(selection, k, v)
     selection.save()
     audit_record(
-        actor=actor, action=f"pioneers.selection.{to}", obj=selection, before=before,
+        actor=actor,
+        action=f"pioneers.selection.{to}",
+        obj=selection,
+        before=before,
         after=snapshot(selection),
     )
     return selection
@@ -115,7 +120,9 @@ def selection_create(
     the sole basis. Refused outside the actor's region scope."""
     if not permissions.administers_region(scope, region):
         raise PermissionDenied
-    vw = _weight(vote_weight if vote_weight is not None else rule_value("pioneers.vote_weight", region))
+    vw = _weight(
+        vote_weight if vote_weight is not None else rule_value("pioneers.vote_weight", region)
+    )
     cw = _weight(
         committee_weight
         if committee_weight is not None
@@ -218,15 +225,19 @@ def nomination_submit(
         raise PermissionDenied
     if nominee.status != MemberStatus.FULL or nominee.archived_on is not None:
         raise ValidationError(
-            {"nominee": _("%(name)s is not a full member: only full members may be nominated.")
-             % {"name": nominee.name}},
+            {
+                "nominee": _("%(name)s is not a full member: only full members may be nominated.")
+                % {"name": nominee.name}
+            },
             code="not_full",
         )
     paths = {nominee.organization.path, nominee.home_organization.path}
     if not any(p.startswith(organization.path) for p in paths):
         raise ValidationError(
-            {"nominee": _("%(name)s is not a member of %(org)s.")
-             % {"name": nominee.name, "org": organization.name}},
+            {
+                "nominee": _("%(name)s is not a member of %(org)s.")
+                % {"name": nominee.name, "org": organization.name}
+            },
             code="not_member",
         )
     if not deeds.strip() or not opinion.strip():
@@ -235,7 +246,10 @@ def nomination_submit(
         )
     if Nomination.objects.filter(selection=selection, nominee=nominee).exists():
         raise ValidationError(
-            {"nominee": _("%(name)s is already nominated in this selection.") % {"name": nominee.name}},
+            {
+                "nominee": _("%(name)s is already nominated in this selection.")
+                % {"name": nominee.name}
+            },
             code="duplicate",
         )
     try:
@@ -251,7 +265,10 @@ def nomination_submit(
             )
     except IntegrityError:
         raise ValidationError(
-            {"nominee": _("%(name)s is already nominated in this selection.") % {"name": nominee.name}},
+            {
+                "nominee": _("%(name)s is already nominated in this selection.")
+                % {"name": nominee.name}
+            },
             code="duplicate",
         ) from None
     _attach_photos(n, photos)
@@ -267,7 +284,9 @@ def nomination_photos_add(*, actor, scope: Scope, nomination: Nomination, photos
         raise PermissionDenied
     _attach_photos(nomination, photos)
     audit_record(
-        actor=actor, action="pioneers.nomination.photos", obj=nomination,
+        actor=actor,
+        action="pioneers.nomination.photos",
+        obj=nomination,
         after={"photos": nomination.photos.count()},
     )
     return nomination
@@ -295,7 +314,9 @@ def review_submit(
         errors["reason"] = _("Give the reason for your decision.")
     if errors:
         raise ValidationError(errors)
-    existing = Review.objects.select_for_update().filter(nomination=nomination, reviewer=actor).first()
+    existing = (
+        Review.objects.select_for_update().filter(nomination=nomination, reviewer=actor).first()
+    )
     before = snapshot(existing)
     review, _created = Review.objects.update_or_create(
         nomination=nomination,
@@ -303,7 +324,10 @@ def review_submit(
         defaults={"decision": decision, "score": int(score), "reason": reason.strip()},
     )
     audit_record(
-        actor=actor, action="pioneers.review.submit", obj=review, before=before,
+        actor=actor,
+        action="pioneers.review.submit",
+        obj=review,
+        before=before,
         after=snapshot(review),
     )
     return review
@@ -443,7 +467,10 @@ def objection_submit(
         raise ValidationError({"text": _("Write your objection.")})
     phone = validate_phone(phone)
     obj = Objection.objects.create(
-        selection=selection, nomination=nomination, text=text.strip(), name=name.strip(),
+        selection=selection,
+        nomination=nomination,
+        text=text.strip(),
+        name=name.strip(),
         phone=phone,
     )
     phone_verification.code_send(phone=phone, purpose=OBJECTION_PURPOSE)
@@ -477,7 +504,10 @@ def objection_answer(*, actor, scope: Scope, objection: Objection, answer: str) 
     objection.answered_by = actor
     objection.save(update_fields=["answer", "answered_at", "answered_by"])
     audit_record(
-        actor=actor, action="pioneers.objection.answer", obj=objection, before=before,
+        actor=actor,
+        action="pioneers.objection.answer",
+        obj=objection,
+        before=before,
         after=snapshot(objection),
     )
     return objection
@@ -522,9 +552,7 @@ def selection_announce(
             for i, n in enumerate(keep, start=1)
         ]
     )
-    return _move(
-        selection, to=Phase.ANNOUNCED, actor=actor, announced_on=today
-    )
+    return _move(selection, to=Phase.ANNOUNCED, actor=actor, announced_on=today)
 
 
 # --- learning from pioneers --------------------------------------------------------------------
@@ -536,8 +564,12 @@ def learning_link(*, actor, scope: Scope, pioneer: Pioneer, activity: Activity) 
         raise PermissionDenied
     if activity.kind != ActivityKind.EXEMPLAR_LEARNING:
         raise ValidationError(
-            {"activity": _("Only learning-from-exemplars activities (listen, see, evaluate, speak) "
-                           "can be linked to a pioneer.")}
+            {
+                "activity": _(
+                    "Only learning-from-exemplars activities (listen, see, evaluate, speak) "
+                    "can be linked to a pioneer."
+                )
+            }
         )
     link, created = PioneerLearning.objects.get_or_create(
         pioneer=pioneer, activity=activity, defaults={"linked_by": actor}
