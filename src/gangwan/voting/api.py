@@ -278,8 +278,16 @@ def ballot_cast(request, poll_id: int, payload: CastIn):
 # --- administration ------------------------------------------------------------------------------
 
 
-def _admin_poll(request, poll_id: int) -> Poll:
+def _voting_scope(request):
+    """District administrators and region administrators; 403 for everyone else."""
     scope = structure_scope(request)
+    if not selectors.administers_polls(scope):
+        raise AuthorizationError(message=_("Your roles give no access to polls."))
+    return scope
+
+
+def _admin_poll(request, poll_id: int) -> Poll:
+    scope = _voting_scope(request)
     poll = Poll.objects.select_related("region").filter(pk=poll_id).first()
     if poll is None or not selectors.may_administer_poll(scope, poll):
         raise AuthorizationError(message=_("This poll is outside your scope."))
@@ -288,7 +296,7 @@ def _admin_poll(request, poll_id: int) -> Poll:
 
 @router.get("/admin/polls", response=list[PollOut], summary="Polls I administer")
 def admin_poll_list(request):
-    return list(selectors.poll_list(scope=structure_scope(request))[:500])
+    return list(selectors.poll_list(scope=_voting_scope(request))[:500])
 
 
 @router.get("/admin/polls/{poll_id}/results", response=AdminResultsOut, summary="Full results")

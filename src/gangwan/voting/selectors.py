@@ -25,6 +25,11 @@ def poll_visible_q(scope: Scope) -> Q:
     return q
 
 
+def administers_polls(scope: Scope) -> bool:
+    """Who has the back office of polls: district administrators and region administrators."""
+    return scope.everything or scope.is_district_admin or bool(scope.region_paths)
+
+
 def may_administer_poll(scope: Scope, poll: Poll) -> bool:
     if scope.everything:
         return True
