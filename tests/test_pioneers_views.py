@@ -299,7 +299,7 @@ def test_a_secretary_links_a_learning_activity_of_its_organization(world):
 
 def test_lists_run_in_bounded_queries(world, django_assert_max_num_queries):
     s, _n = world.announced()
-    for i in range(5):
+    for _i in range(5):
         m = f.member(world.gaotang_branch)
         Nomination.objects.create(
             selection=s, organization=world.gaotang_branch, nominee=m, deeds="x", opinion="y"

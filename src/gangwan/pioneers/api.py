@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from gangwan.core.schemas import DETAIL_ERRORS, READ_ERRORS, UPDATE_ERRORS, Pagination
@@ -178,7 +178,7 @@ def nomination_create(request, pk: int, payload: NominationIn):
         opinion=payload.opinion,
         headline=payload.headline,
     )
-    return 201, n
+    return Status(201, n)
 
 
 @router.get(
