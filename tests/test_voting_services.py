@@ -212,3 +212,13 @@ def test_candidates_are_frozen_once_ballots_exist(admin):
         services.candidate_add(poll=poll, name="late", actor=admin)
     with pytest.raises(ValidationError):
         services.poll_update(poll=poll, max_choices=5, actor=admin)
+
+
+def test_a_stale_copy_of_the_poll_cannot_let_a_ballot_through(admin):
+    poll, (a, *_) = make_poll(admin)
+    stale = type(poll).objects.get(pk=poll.pk)
+    services.poll_update(poll=poll, closes_at=timezone.now() - dt.timedelta(seconds=1), actor=admin)
+    with pytest.raises(ValidationError) as e:
+        services.ballot_cast(poll=stale, voter_key="v", choices=[a])
+    assert e.value.code == "closed"
+    assert not Ballot.objects.exists()

@@ -11,8 +11,10 @@ invalidation."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -247,6 +249,27 @@ def verification_confirm(request, poll_id: int, payload: ConfirmIn):
     }
 
 
+_POLLS: dict[int, tuple[float, Poll]] = {}
+POLL_CACHE_SECONDS = 2.0
+
+
+def _poll_for_cast(poll_id: int) -> Poll | None:
+    """The poll, kept a moment in this process: casting needs only its rules, and the cast
+    statement checks the window and rules against the database row anyway."""
+    if connection.vendor != "postgresql":  # only the PostgreSQL cast statement re-checks
+        return Poll.objects.filter(pk=poll_id).first()
+    now = time.monotonic()
+    hit = _POLLS.get(poll_id)
+    if hit and now - hit[0] < POLL_CACHE_SECONDS:
+        return hit[1]
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is not None:
+        if len(_POLLS) > 1000:
+            _POLLS.clear()
+        _POLLS[poll_id] = (now, poll)
+    return poll
+
+
 @router.post(
     "/polls/{poll_id}/ballots",
     response={200: BallotOut, 403: Detail, 404: Detail, 409: Detail, 422: Detail, 429: Detail},
@@ -255,7 +278,7 @@ def verification_confirm(request, poll_id: int, payload: ConfirmIn):
 )
 def ballot_cast(request, poll_id: int, payload: CastIn):
     """One statement-lean transaction: 200 means the ballot is committed."""
-    poll = Poll.objects.filter(pk=poll_id).first()
+    poll = _poll_for_cast(poll_id)
     if poll is None:
         return Status(404, {"detail": [_("No such poll.")]})
     ip = client_ip(request)

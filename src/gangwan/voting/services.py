@@ -19,7 +19,7 @@ import ipaddress
 import random
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -234,19 +234,13 @@ def _choice_ids(choices) -> list[int]:
     return ids
 
 
-def ballot_cast(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None) -> Ballot:
-    """Cast a verified voter's ballot. Refused when the poll is not open, with no or too many
-    choices, a candidate of another poll, or a second ballot of the voter (for the day on a
-    once-per-day poll) — the last by the database's unique constraint, so concurrent attempts
-    store exactly one."""
-    now = now or timezone.now()
+def _check_ballot(poll: Poll, voter_key: str, ids: list[int], now) -> None:
     if now < poll.opens_at:
         raise ValidationError(_("The poll is not open yet."), code="not_open")
     if now >= poll.closes_at:
         raise ValidationError(_("The poll is closed."), code="closed")
     if not voter_key:
         raise ValidationError(_("Verify your phone before voting."), code="unverified")
-    ids = _choice_ids(choices)
     if not ids:
         raise ValidationError(_("Choose at least one candidate."), code="no_choice")
     if len(set(ids)) != len(ids):
@@ -255,40 +249,144 @@ def ballot_cast(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None) 
         raise ValidationError(
             _("Choose at most %(n)s candidates.") % {"n": poll.max_choices}, code="too_many"
         )
+
+
+def _duplicate(poll: Poll) -> ValidationError:
+    if poll.per_day:
+        msg = _("You have already voted in this poll today.")
+    else:
+        msg = _("You have already voted in this poll.")
+    return ValidationError(msg, code="duplicate")
+
+
+def _foreign() -> ValidationError:
+    return ValidationError(_("Choose among the poll's candidates."), code="unknown")
+
+
+# PostgreSQL: the whole cast in one statement (one round trip, atomic on its own). The ballot is
+# inserted only if the poll is open at `now` with the rules the caller checked against (so a stale
+# copy of the poll cannot let a ballot through) and every choice is a candidate of the poll; its
+# choices and one shard of the live counters follow from the inserted row. A second ballot of the
+# voter fails on the unique constraint and the statement leaves nothing behind.
+_CAST_SQL = """
+WITH b AS (
+    INSERT INTO voting_ballot (poll_id, voter_key, day, cast_at, network, choices_key)
+    SELECT %(poll)s, %(voter)s, %(day)s, %(now)s, %(network)s, %(key)s
+    WHERE EXISTS (
+        SELECT 1 FROM voting_poll p WHERE p.id = %(poll)s AND p.opens_at <= %(now)s
+        AND p.closes_at > %(now)s AND p.max_choices >= %(n)s AND p.per_day = %(per_day)s
+    )
+    AND (SELECT count(*) FROM voting_candidate c
+         WHERE c.poll_id = %(poll)s AND c.id = ANY(%(ids)s)) = %(n)s
+    RETURNING id
+), c AS (
+    INSERT INTO voting_ballotchoice (ballot_id, candidate_id)
+    SELECT b.id, x FROM b, unnest(%(ids)s::bigint[]) AS x
+), t AS (
+    UPDATE voting_tally SET votes = votes + 1 FROM b
+    WHERE voting_tally.poll_id = %(poll)s AND voting_tally.shard = %(shard)s
+    AND (voting_tally.candidate_id = ANY(%(ids)s) OR voting_tally.candidate_id IS NULL)
+)
+SELECT id FROM b
+"""
+
+
+def _cast_postgresql(poll, voter_key, ids, day, now, network, key, shard) -> int | None:
+    params = {
+        "poll": poll.pk,
+        "voter": voter_key,
+        "day": day,
+        "now": now,
+        "network": network,
+        "key": key,
+        "ids": ids,
+        "n": len(ids),
+        "per_day": poll.per_day,
+        "shard": shard,
+    }
+    conn = connection
+    if conn.in_atomic_block:  # inside a caller's transaction: a savepoint keeps it usable
+        with transaction.atomic():
+            with conn.cursor() as cur:
+                cur.execute(_CAST_SQL, params)
+                row = cur.fetchone()
+    else:
+        with conn.cursor() as cur:
+            cur.execute(_CAST_SQL, params)
+            row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _cast_orm(poll, voter_key, ids, day, now, network, key, shard) -> int | None:
+    with transaction.atomic():
+        if not Poll.objects.filter(
+            pk=poll.pk,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            max_choices__gte=len(ids),
+            per_day=poll.per_day,
+        ).exists():
+            return None
+        ballot = Ballot.objects.create(
+            poll_id=poll.pk,
+            voter_key=voter_key,
+            day=day,
+            cast_at=now,
+            network=network,
+            choices_key=key,
+        )
+        BallotChoice.objects.bulk_create(
+            [BallotChoice(ballot_id=ballot.pk, candidate_id=i) for i in ids]
+        )
+        touched = (
+            Tally.objects.filter(poll_id=poll.pk, shard=shard)
+            .filter(Q(candidate_id__in=ids) | Q(candidate_id__isnull=True))
+            .update(votes=F("votes") + 1)
+        )
+        if touched != len(ids) + 1:
+            raise _ForeignCandidate
+    return ballot.pk
+
+
+def ballot_cast(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None) -> Ballot:
+    """Cast a verified voter's ballot. Refused when the poll is not open, with no or too many
+    choices, a candidate of another poll, or a second ballot of the voter (for the day on a
+    once-per-day poll) — the last by the database's unique constraint, so concurrent attempts
+    store exactly one. `poll` may be a slightly stale copy: the database checks the window and
+    rules again. The returned ballot is committed unless the caller holds a transaction."""
+    now = now or timezone.now()
+    ids = _choice_ids(choices)
+    _check_ballot(poll, voter_key, ids, now)
     ids.sort()
+    key = ",".join(map(str, ids))
+    network = network_of(ip)
     day = timezone.localdate(now) if poll.per_day else None
     shard = random.randrange(TALLY_SHARDS)
+    cast = _cast_postgresql if connection.vendor == "postgresql" else _cast_orm
     try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(
-                poll_id=poll.pk,
-                voter_key=voter_key,
-                day=day,
-                cast_at=now,
-                network=network_of(ip),
-                choices_key=",".join(map(str, ids)),
-            )
-            BallotChoice.objects.bulk_create(
-                [BallotChoice(ballot_id=ballot.pk, candidate_id=i) for i in ids]
-            )
-            touched = (
-                Tally.objects.filter(poll_id=poll.pk, shard=shard)
-                .filter(Q(candidate_id__in=ids) | Q(candidate_id__isnull=True))
-                .update(votes=F("votes") + 1)
-            )
-            if touched != len(ids) + 1:
-                raise _ForeignCandidate
+        ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard)
     except _ForeignCandidate:
-        raise ValidationError(_("Choose among the poll's candidates."), code="unknown") from None
+        raise _foreign() from None
     except IntegrityError as exc:
-        if "voting_ballot_once" in str(exc) or "voter_key" in str(exc):
-            if poll.per_day:
-                msg = _("You have already voted in this poll today.")
-            else:
-                msg = _("You have already voted in this poll.")
-            raise ValidationError(msg, code="duplicate") from None
+        if "voting_ballot_once" in str(exc) or "voting_ballot.voter_key" in str(exc):
+            raise _duplicate(poll) from None
         raise
-    return ballot
+    if ballot_id is None:
+        # Refused inside the statement: say why from the poll as it is now.
+        fresh = Poll.objects.get(pk=poll.pk)
+        _check_ballot(fresh, voter_key, ids, now)
+        if fresh.per_day != poll.per_day:
+            return ballot_cast(poll=fresh, voter_key=voter_key, choices=ids, ip=ip, now=now)
+        raise _foreign()
+    return Ballot(
+        pk=ballot_id,
+        poll=poll,
+        voter_key=voter_key,
+        day=day,
+        cast_at=now,
+        network=network,
+        choices_key=key,
+    )
 
 
 class _ForeignCandidate(Exception):

@@ -18,6 +18,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -101,6 +102,13 @@ def hit(key: str, limit: int, window: int) -> bool:
     """Count one event under `key` in the shared cache; False when over `limit` in `window` s.
     (Redis when REDIS_URL is set, the database cache otherwise.)"""
     key = f"voting-rl:{key}"
+    if isinstance(cache, RedisCache):  # one round trip: INCR and set the expiry if new
+        full = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(full, write=True).pipeline(transaction=False)
+        pipe.incr(full)
+        pipe.expire(full, window, nx=True)
+        n = pipe.execute()[0]
+        return n <= limit
     if cache.add(key, 1, window):
         return limit >= 1
     try:
