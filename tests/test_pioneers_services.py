@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gangwan.activities.models import Activity
 from gangwan.core.audit import history_for
@@ -124,6 +124,13 @@ class PioneersWorld:
         return services.selection_rank(
             actor=self.admin, selection=s, now=s.vote_closes_at + dt.timedelta(minutes=1)
         )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Refusals are checked by their English text; the UI's default language is Chinese.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
