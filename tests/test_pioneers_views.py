@@ -357,3 +357,41 @@ def test_the_admin_creates_a_selection_with_the_config_weights(world):
     )
     assert resp.status_code == 200 and "never the sole basis" in resp.content.decode()
     assert world.client(world.gaotang_sec).get("/pioneers/new/").status_code == 403
+
+
+def test_the_announcement_may_withdraw_someone_after_an_upheld_objection(world):
+    s, _n = world.to_voting(quota=2)
+    world.rank(s)
+    services.selection_start_notice(actor=world.admin, selection=s, starts_on=dt.date(2013, 6, 3))
+    first, second = s.nominations.filter(proposed=True).order_by("rank")
+    c = world.client(world.admin)
+    assert "gw-announce-form" in c.get(f"/pioneers/{s.pk}/").content.decode()
+    c.post(f"/pioneers/{s.pk}/advance/announce/", {"withdraw": [first.pk]})
+    s.refresh_from_db()
+    # The test's "today" is after 2013's notice: the announcement goes through.
+    assert s.phase == Phase.ANNOUNCED
+    assert list(Pioneer.objects.values_list("nomination_id", "rank")) == [(second.pk, 1)]
+    assert AuditEntry.objects.filter(action="pioneers.nomination.withdraw").count() == 1
+
+
+def test_the_nominating_secretary_adds_photos_while_nominations_are_open(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    s = world.selection()
+    n = world.nominate(s, world.officer)
+    url = f"/pioneers/nominations/{n.pk}/photos/"
+    png = SimpleUploadedFile("b.png", PNG, content_type="image/png")
+    assert world.client(world.gaotang_sec).post(url, {"photos": [png]}).status_code == 302
+    assert n.photos.count() == 1
+    text = SimpleUploadedFile("c.png", b"not an image at all", content_type="image/png")
+    resp = world.client(world.gaotang_sec).post(url, {"photos": [text]}, follow=True)
+    assert "is not a photo" in resp.content.decode() and n.photos.count() == 1
+    # The reviewer reads the nomination but does not nominate.
+    png = SimpleUploadedFile("d.png", PNG, content_type="image/png")
+    assert world.client(world.reviewer).post(url, {"photos": [png]}).status_code == 403
+    assert world.client(world.qingzhi_sec).post(url, {"photos": [png]}).status_code == 404
+
+
+def test_the_vote_link_leads_to_the_voting_apps_poll_page(world):
+    s, _n = world.to_voting()
+    resp = Client().get(f"/portal/polls/{s.poll_id}/")
+    assert resp.status_code == 200 and "陈建国" in resp.content.decode()

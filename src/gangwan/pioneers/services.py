@@ -542,9 +542,20 @@ def selection_announce(
     proposed = list(
         selection.nominations.filter(proposed=True).select_related("nominee").order_by("rank")
     )
-    dropped = set(withdraw or [])
-    if dropped:
-        Nomination.objects.filter(pk__in=dropped, selection=selection).update(proposed=False)
+    dropped = set(withdraw or []) & {n.pk for n in proposed}
+    for n in proposed:
+        if n.pk in dropped:
+            before = snapshot(n)
+            n.proposed = False
+            n.save(update_fields=["proposed"])
+            audit_record(
+                actor=actor,
+                action="pioneers.nomination.withdraw",
+                obj=n,
+                before=before,
+                after=snapshot(n),
+                reason="withdrawn from the proposed list after the notice",
+            )
     keep = [n for n in proposed if n.pk not in dropped]
     Pioneer.objects.bulk_create(
         [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/results.xlsx", exports.results_xlsx, name="export_results"),
     path("nominations/<int:pk>/", views.nomination_detail, name="nomination"),
     path("nominations/<int:pk>/review/", views.nomination_review, name="review"),
+    path("nominations/<int:pk>/photos/", views.nomination_photos, name="nomination_photos"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("objections/<int:pk>/answer/", views.objection_answer, name="answer"),
     path("pioneer/<int:pk>/", views.pioneer_detail, name="pioneer"),

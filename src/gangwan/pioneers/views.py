@@ -5,7 +5,7 @@ selection's region (403); reviewing needs the reviewer role or district administ
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -118,6 +118,9 @@ def selection_detail(request, pk):
             "poll": polls.summary(selection=s) if flags["sees_all"] else None,
             "poll_url": polls.public_url(s.poll_id),
             "unanswered": services.unanswered_objections(s).count(),
+            "proposed": selectors.ranking(selection=s).filter(proposed=True)
+            if s.phase == Phase.ON_NOTICE and flags["manages"]
+            else [],
             "phases": Phase.choices,
             "phase_index": [p for p, _l in Phase.choices].index(s.phase),
             "history": history_for(s)[:20] if flags["manages"] else [],
@@ -141,13 +144,11 @@ def selection_advance(request, pk, step):
         nf = NoticeForm(request.POST)
         if nf.is_valid():
             kwargs["starts_on"] = nf.cleaned_data["starts_on"]
+    if step == "announce":
+        kwargs["withdraw"] = [int(x) for x in request.POST.getlist("withdraw") if x.isdigit()]
     try:
         service(actor=request.user, selection=s, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - refusals are shown; anything else re-raised
-        from django.core.exceptions import ValidationError
-
-        if not isinstance(exc, ValidationError):
-            raise
+    except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
@@ -226,6 +227,8 @@ def nomination_detail(request, pk):
             "s": n.selection,
             "photos": n.photos.all(),
             "reviews": n.reviews.select_related("reviewer") if flags["sees_all"] else [],
+            "can_add_photos": n.selection.phase == Phase.NOMINATING
+            and permissions.may_nominate_for(scope, n.selection, n.organization),
             "form": form,
             **flags,
         },
@@ -275,6 +278,24 @@ def nomination_review(request, pk):
         },
         status=422,
     )
+
+
+@login_required
+@require_POST
+def nomination_photos(request, pk):
+    """The nominating organization adds photos while nominations are open."""
+    scope, user = request.scope, request.user
+    n = selectors.nomination_get(scope=scope, user=user, pk=pk)
+    require(permissions.may_nominate_for(scope, n.selection, n.organization))
+    try:
+        services.nomination_photos_add(
+            actor=user, scope=scope, nomination=n, photos=request.FILES.getlist("photos")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The photos are added."))
+    return redirect("pioneers:nomination", pk=n.pk)
 
 
 @login_required
