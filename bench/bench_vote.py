@@ -311,7 +311,9 @@ if dataset is not None:
         out = {
             "ballots": ballots,
             "connections": conns,
-            "server": "granian --interface wsgi --workers 2 --blocking-threads 2 (gangwan run)",
+            "server": "granian --interface wsgi --workers %s --blocking-threads %s (gangwan run; "
+            "GANGWAN_WORKERS / GANGWAN_THREADS)"
+            % (os.environ.get("GANGWAN_WORKERS", "2"), os.environ.get("GANGWAN_THREADS", "2")),
             "plain_insert_rows_per_s": round(insert_rate, 1),
         }
         caches = (

@@ -335,3 +335,21 @@ def test_api_verify_confirm_cast_and_query_count(
     assert client.get(f"{base}/results").status_code == 403
     assert Ballot.objects.count() == 1
     assert not AuditEntry.objects.filter(after__icontains=PHONE).exists()
+
+
+def test_rate_limit_counts_in_redis_when_configured(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/6",
+            "KEY_PREFIX": "gw6-test",
+        }
+    }
+    from django.core.cache import caches
+
+    caches["default"].delete("voting-rl:cast-ip:192.0.2.1")
+    assert [verification.hit("cast-ip:192.0.2.1", 2, 30) for _ in range(3)] == [True, True, False]
+    backend = caches["default"]
+    key = backend.make_and_validate_key("voting-rl:cast-ip:192.0.2.1")
+    assert 0 < backend._cache.get_client(key).ttl(key) <= 30
+    backend.delete("voting-rl:cast-ip:192.0.2.1")

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
@@ -102,12 +102,13 @@ def hit(key: str, limit: int, window: int) -> bool:
     """Count one event under `key` in the shared cache; False when over `limit` in `window` s.
     (Redis when REDIS_URL is set, the database cache otherwise.)"""
     key = f"voting-rl:{key}"
-    if isinstance(cache, RedisCache):  # one round trip: INCR and set the expiry if new
-        full = cache.make_and_validate_key(key)
-        pipe = cache._cache.get_client(full, write=True).pipeline(transaction=False)
-        pipe.incr(full)
-        pipe.expire(full, window, nx=True)
-        n = pipe.execute()[0]
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):  # one round trip (two when the window starts)
+        full = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full, write=True)
+        n = client.incr(full)
+        if n == 1 or (n > limit and client.ttl(full) == -1):
+            client.expire(full, window)
         return n <= limit
     if cache.add(key, 1, window):
         return limit >= 1
