@@ -219,3 +219,13 @@ def test_admin_api_is_scoped(client, people, district):
     )
     assert r.status_code == 204
     assert Invalidation.objects.filter(ballot=ballot).count() == 1
+
+
+def test_dashboard_panel_shows_open_polls_in_scope(client, people, district):
+    poll, (a, *_) = _poll(people["admin"], region=district.xinqi, title="新碶先锋投票")
+    services.ballot_cast(poll=poll, voter_key="k", choices=[a])
+    client.force_login(people["street"])
+    body = client.get("/").content.decode()
+    assert 'id="gw-panel-voting"' in body and "新碶先锋投票" in body
+    client.force_login(people["other_street"])
+    assert "新碶先锋投票" not in client.get("/").content.decode()

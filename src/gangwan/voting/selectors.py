@@ -98,3 +98,13 @@ def flag_list(*, poll: Poll, status: str | None = None) -> QuerySet:
 
 def candidates_of(poll: Poll) -> QuerySet:
     return Candidate.objects.filter(poll=poll).order_by("position", "id")
+
+
+def valid_ballots(polls) -> dict[int, int]:
+    """{poll id: valid ballots} from the live counters, for several polls in one query."""
+    return dict(
+        Tally.objects.filter(poll__in=polls, candidate__isnull=True)
+        .values("poll_id")
+        .annotate(n=Sum("votes"))
+        .values_list("poll_id", "n")
+    )
