@@ -194,6 +194,19 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("granian did not start")
 
 
+def _group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in a process group (the server and its workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _http_round(cache: str, ballots: int, conns: int) -> dict:
     import http.client
 
@@ -232,6 +245,7 @@ def _http_round(cache: str, ballots: int, conns: int) -> dict:
             )
             c.getresponse().read()
             c.close()
+        cpu_before = _group_cpu_seconds(server.pid)
         out = _run_loader(
             "http",
             {
@@ -242,6 +256,7 @@ def _http_round(cache: str, ballots: int, conns: int) -> dict:
                 "conns": conns,
             },
         )
+        server_cpu = _group_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         try:
@@ -274,6 +289,10 @@ def _http_round(cache: str, ballots: int, conns: int) -> dict:
             "p99": round(_percentile(lat, 0.99), 2),
             "mean": round(statistics.fmean(lat), 2) if lat else 0,
         },
+        # CPU the server (granian and its Python workers) spent per request: 2 cores' worth of
+        # seconds divided by it is what this code could serve on an otherwise idle machine.
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(results)), 3),
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "duplicate_attempts": 2 * dup_voters,
         "duplicates_refused": statuses.get("409", 0),
         "duplicates_stored": duplicates_stored,
@@ -300,6 +319,8 @@ if dataset is not None:
         conns = int(os.environ.get("BENCH_VOTE_CONNECTIONS", "32"))
         from gangwan.voting.models import Ballot
 
+        workers = os.environ.get("GANGWAN_WORKERS", "2")
+        threads = os.environ.get("GANGWAN_THREADS", "2")
         # Baseline: the same table, single-row INSERTs in autocommit over the same connections.
         base_poll, _ = _make_poll("bench baseline", candidates=1)
         log(f"vote: plain INSERT baseline ({ballots} rows, {conns} connections)")
@@ -311,9 +332,8 @@ if dataset is not None:
         out = {
             "ballots": ballots,
             "connections": conns,
-            "server": "granian --interface wsgi --workers %s --blocking-threads %s (gangwan run; "
-            "GANGWAN_WORKERS / GANGWAN_THREADS)"
-            % (os.environ.get("GANGWAN_WORKERS", "2"), os.environ.get("GANGWAN_THREADS", "2")),
+            "server": f"granian --interface wsgi --workers {workers} --blocking-threads {threads} "
+            "(gangwan run; GANGWAN_WORKERS / GANGWAN_THREADS)",
             "plain_insert_rows_per_s": round(insert_rate, 1),
         }
         caches = (
