@@ -222,3 +222,18 @@ def test_a_stale_copy_of_the_poll_cannot_let_a_ballot_through(admin):
         services.ballot_cast(poll=stale, voter_key="v", choices=[a])
     assert e.value.code == "closed"
     assert not Ballot.objects.exists()
+
+
+def test_periodic_scan_flags_bursts_of_open_polls_only(admin, settings):
+    from gangwan.voting.tasks import flags_scan_open_polls
+
+    settings.GANGWAN_RULE_DEFAULTS = {
+        **settings.GANGWAN_RULE_DEFAULTS,
+        "voting.flag_network_ballots": 3,
+    }
+    poll, (a, *_) = make_poll(admin)
+    for i in range(3):
+        services.ballot_cast(poll=poll, voter_key=f"k{i}", choices=[a], ip=f"9.9.9.{i}")
+    assert flags_scan_open_polls() == 1
+    assert flags_scan_open_polls() == 0
+    assert flags_scan_open_polls(now=timezone.now() + dt.timedelta(days=5)) == 0
