@@ -174,12 +174,12 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
-def _serve(env: dict, port: int) -> subprocess.Popen:
+def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subprocess.Popen:
     granian = str(Path(sys.executable).parent / "granian")
     args = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", env.get("GANGWAN_WORKERS", "2")]
     args += ["--blocking-threads", env.get("GANGWAN_THREADS", "2")]
-    args += ["--no-ws", "gangwan.wsgi:application"]
+    args += ["--no-ws", app]
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -207,7 +207,9 @@ def _group_cpu_seconds(pgid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _http_round(cache: str, ballots: int, conns: int) -> dict:
+def _http_round(
+    cache: str, ballots: int, conns: int, app: str = "gangwan.wsgi:application"
+) -> dict:
     import http.client
 
     from django.db import connection
@@ -232,7 +234,7 @@ def _http_round(cache: str, ballots: int, conns: int) -> dict:
     else:
         env.pop("REDIS_URL", None)
     port = _free_port()
-    server = _serve(env, port)
+    server = _serve(env, port, app)
     try:
         # Warm both workers (imports, pooled connections) with a few refused requests.
         for _ in range(20):
@@ -315,7 +317,7 @@ if dataset is not None:
     @bench("vote_cast", datasets=("vote",))
     def vote_cast(ctx) -> dict:
         """Ballots/s over HTTP (granian, PostgreSQL) vs plain single-row INSERTs of the same table."""
-        ballots = int(os.environ.get("BENCH_VOTE_BALLOTS", "15000"))
+        ballots = int(os.environ.get("BENCH_VOTE_BALLOTS", "6000"))
         conns = int(os.environ.get("BENCH_VOTE_CONNECTIONS", "32"))
         from gangwan.voting.models import Ballot
 
@@ -346,6 +348,11 @@ if dataset is not None:
             r = _http_round(cache, ballots, conns)
             r["ratio_to_plain_insert"] = round(r["ballots_per_s"] / insert_rate, 3)
             out[f"http_cache_{cache}"] = r
+        # The same endpoint through the WSGI fast path (voting/fastpath.py), Redis cache.
+        log("vote: HTTP casts through the fast path, cache=redis")
+        r = _http_round("redis", ballots, conns, "gangwan.voting.fastpath:application")
+        r["ratio_to_plain_insert"] = round(r["ballots_per_s"] / insert_rate, 3)
+        out["http_fastpath_cache_redis"] = r
         return out
 
 

@@ -277,20 +277,27 @@ def _poll_for_cast(poll_id: int) -> Poll | None:
     summary="Cast a ballot with a voter token",
 )
 def ballot_cast(request, poll_id: int, payload: CastIn):
-    """One statement-lean transaction: 200 means the ballot is committed."""
+    """One statement on PostgreSQL: 200 means the ballot is committed."""
+    status, body = cast(
+        poll_id=poll_id, token=payload.token, choices=payload.choices, ip=client_ip(request)
+    )
+    return Status(status, body)
+
+
+def cast(*, poll_id: int, token: str, choices: list[int], ip: str) -> tuple[int, dict]:
+    """The cast endpoint's work, shared with the WSGI fast path (voting/fastpath.py):
+    (HTTP status, JSON body)."""
     poll = _poll_for_cast(poll_id)
     if poll is None:
-        return Status(404, {"detail": [_("No such poll.")]})
-    ip = client_ip(request)
+        return 404, {"detail": [_("No such poll.")]}
     try:
         verification.limit_casts(ip=ip)
-        voter_key = verification.voter_from_token(poll=poll, token=payload.token)
-        ballot = services.ballot_cast(
-            poll=poll, voter_key=voter_key, choices=payload.choices, ip=ip
-        )
+        voter_key = verification.voter_from_token(poll=poll, token=token)
+        ballot = services.ballot_cast(poll=poll, voter_key=voter_key, choices=choices, ip=ip)
     except ValidationError as exc:
-        return _refusal(exc)
-    return {
+        status = {"rate_limited": 429, "unverified": 403, "duplicate": 409}.get(exc.code, 422)
+        return status, {"detail": list(exc.messages)}
+    return 200, {
         "ballot": ballot.pk,
         "poll": poll.pk,
         "choices": [int(x) for x in ballot.choices_key.split(",")],
