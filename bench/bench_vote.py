@@ -11,8 +11,8 @@ separate process: an asyncio HTTP/1.1 client over raw sockets with keep-alive, s
 server little CPU. Voters are verified beforehand (each holds a voter token, as after the phone
 code); one in ten voters sends its ballot three times at once (duplicate attempts).
 
-Reported per cache configuration (Redis when REDIS_URL is set — as a multi-host deployment runs —
-and the default database cache): ballots/s, p50/p99 latency of accepted ballots, duplicate
+Reported per configuration (the production app with Redis — as a multi-host deployment runs —
+and with the default database cache; the WSGI fast path of voting/fastpath.py with Redis): ballots/s, p50/p99 latency of accepted ballots, duplicate
 attempts refused, duplicates stored (must be 0), lost (acknowledged but not in the table; must be
 0), whether the live counters equal the recount from the ballots, and the ratio of ballots/s to
 the plain insert rate (single-row INSERT … in autocommit into voting_ballot over the same number
