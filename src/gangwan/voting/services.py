@@ -378,7 +378,7 @@ def ballot_cast(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None) 
         if fresh.per_day != poll.per_day:
             return ballot_cast(poll=fresh, voter_key=voter_key, choices=ids, ip=ip, now=now)
         raise _foreign()
-    return Ballot(
+    ballot = Ballot(
         pk=ballot_id,
         poll=poll,
         voter_key=voter_key,
@@ -387,6 +387,8 @@ def ballot_cast(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None) 
         network=network,
         choices_key=key,
     )
+    ballot._state.adding, ballot._state.db = False, connection.alias
+    return ballot
 
 
 class _ForeignCandidate(Exception):
