@@ -105,7 +105,11 @@ def hit(key: str, limit: int, window: int) -> bool:
     backend = caches["default"]
     if isinstance(backend, RedisCache):  # one round trip (two when the window starts)
         full = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full, write=True)
+        # Django builds a new redis client object per call (costly); keep one per cache object
+        # (cache objects are per thread; the client shares the backend's connection pool).
+        client = getattr(backend, "_gangwan_client", None)
+        if client is None:
+            client = backend._gangwan_client = backend._cache.get_client(full, write=True)
         n = client.incr(full)
         if n == 1 or (n > limit and client.ttl(full) == -1):
             client.expire(full, window)
