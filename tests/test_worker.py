@@ -63,7 +63,7 @@ def test_R11_worker_sends_overdue_committee_meeting_reminder(overdue_committee, 
         from django_tasks_db.models import DBTaskResult
 
         results = enqueue_periodic()
-        assert DBTaskResult.objects.count() == len(results) == 4
+        assert DBTaskResult.objects.count() == len(results) == 5
         assert not Notification.objects.exists()  # nothing ran yet: it is queued
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
         assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}

@@ -93,7 +93,7 @@ def run(argv: list[str]) -> None:
         "--workers",
         workers,
         "--blocking-threads",
-        os.environ.get("GANGWAN_THREADS", "2"),
+        os.environ.get("GANGWAN_THREADS", "8"),
         "--no-ws",
         "gangwan.wsgi:application",
         *argv,

@@ -39,11 +39,20 @@ def refresh_dashboards() -> int:
     return snapshots_refresh()
 
 
+@task()
+def scan_votes_for_bursts() -> int:
+    """Flag suspicious bursts of ballots in open polls for review (SPEC §5)."""
+    from gangwan.voting.tasks import flags_scan_open_polls
+
+    return flags_scan_open_polls()
+
+
 PERIODIC = (
     refresh_compliance_rollups,
     refresh_dashboards,
     send_compliance_reminders,
     expire_transfer_letters,
+    scan_votes_for_bursts,
 )
 
 

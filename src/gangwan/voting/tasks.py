@@ -21,5 +21,6 @@ def flags_scan_open_polls(*, now=None) -> int:
 
 @task()
 def scan_for_bursts() -> int:
-    """Periodic: flag suspicious bursts of ballots for review (add to core.tasks.PERIODIC)."""
+    """Flag suspicious bursts of ballots for review (the worker's periodic run calls
+    flags_scan_open_polls through core.tasks.scan_votes_for_bursts)."""
     return flags_scan_open_polls()
