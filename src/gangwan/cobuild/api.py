@@ -153,7 +153,13 @@ def need_list(request, filters: Query[NeedFilters]):
 
 @router.get("/needs/{int:need_id}", response={200: NeedOut, **DETAIL_ERRORS}, summary="Get a need")
 def need_detail(request, need_id: int):
-    return selectors.need_get(scope=structure_scope(request), pk=need_id, published_anywhere=True)
+    """A need of your areas, or a published need of any area; the poster is named only to the
+    keepers of the need's area (the portal does not name the poster either)."""
+    scope = structure_scope(request)
+    need = selectors.need_get(scope=scope, pk=need_id, published_anywhere=True)
+    if not selectors.manages_region(scope, need.region):
+        need.poster_name = ""  # this instance is only serialized, never saved
+    return need
 
 
 @router.get(
@@ -294,7 +300,10 @@ def project_detail(request, project_id: int):
 def project_complete(request, project_id: int, payload: CompleteIn):
     """Complete the project: its needs become done, it appears on the portal and counts as a
     service record of the owning organization's brand. Refused while milestones are open."""
-    project = selectors.project_get(scope=structure_scope(request), pk=project_id)
+    scope = structure_scope(request)
+    project = selectors.project_get(scope=scope, pk=project_id)
+    if not selectors.manages_project(scope, project):
+        raise PermissionDenied
     return projects.project_complete(
         actor=request.auth, project=project, completed_on=payload.completed_on, hours=payload.hours
     )

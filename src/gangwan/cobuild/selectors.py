@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from gangwan.core.models import RoleAssignment
+from gangwan.core.permissions import administers_organization
 from gangwan.core.scopes import Scope
 from gangwan.core.tree import subtree_q
 from gangwan.members.models import Member
@@ -31,18 +32,24 @@ from .models import (
 
 
 # --- scope -------------------------------------------------------------------------------------
-def area_paths(scope: Scope) -> tuple[str, ...]:
-    """The regions whose co-building lists the user keeps: its region scopes and the areas where
-    its organizations stand."""
-    return tuple(scope.region_paths) + tuple(scope.organization_region_paths)
-
-
 def region_q(scope: Scope, field: str = "region__path") -> Q:
-    return Q() if scope.everything else subtree_q(area_paths(scope), field)
+    """The regions whose co-building lists the user keeps: the subtrees of its region scopes and,
+    as core's Scope.regions has it, exactly the areas where its organizations stand (a secretary
+    keeps its own community's lists, not its neighbours' below the same street)."""
+    if scope.everything:
+        return Q()
+    q = subtree_q(scope.region_paths, field)
+    if scope.organization_region_paths:
+        q |= Q(**{f"{field}__in": sorted(set(scope.organization_region_paths))})
+    return q
 
 
 def manages_region(scope: Scope, region: Region) -> bool:
-    return scope.everything or any(region.path.startswith(p) for p in area_paths(scope))
+    return (
+        scope.everything
+        or any(region.path.startswith(p) for p in scope.region_paths)
+        or region.path in scope.organization_region_paths
+    )
 
 
 def areas(scope: Scope) -> QuerySet:
@@ -368,7 +375,9 @@ def project_q(scope: Scope) -> Q:
 
 
 def project_list(*, scope: Scope, status: str = "", q: str = "") -> QuerySet:
-    qs = Project.objects.filter(project_q(scope)).select_related("region", "organization", "funder")
+    qs = Project.objects.filter(project_q(scope)).select_related(
+        "region", "organization", "organization__region", "funder"
+    )
     if status:
         qs = qs.filter(status=status)
     if q:
@@ -381,6 +390,14 @@ def project_get(*, scope: Scope, pk: int) -> Project:
     if p is None:
         raise Http404
     return p
+
+
+def manages_project(scope: Scope, project: Project) -> bool:
+    """Who may add and tick milestones and complete a project: the keepers of its area and the
+    administrators of its owning organization (reading it is not enough)."""
+    return manages_region(scope, project.region) or administers_organization(
+        scope, project.organization
+    )
 
 
 def projects_public() -> QuerySet:

@@ -84,9 +84,22 @@ def _photos_check(photos) -> list[tuple]:
 
 
 # --- needs ---------------------------------------------------------------------------------------
+def need_post(**kw) -> Need:
+    """Post a need (see `_need_post`). Photo files are written last, after the phone code is
+    sent, and deleted again if anything refuses or fails: a rolled-back post leaves no files."""
+    written: list = []
+    try:
+        return _need_post(written=written, **kw)
+    except BaseException:
+        for storage, name in written:
+            storage.delete(name)
+        raise
+
+
 @transaction.atomic
-def need_post(
+def _need_post(
     *,
+    written: list,
     actor,
     title: str,
     text: str,
@@ -134,14 +147,16 @@ def need_post(
         posted_at=timezone.now(),
         moderation=Moderation.UNVERIFIED if public else Moderation.APPROVED,
     )
+    if public:
+        # Refused (too soon, too many, locked out) before any photo reaches the disk.
+        code_send(phone=phone, purpose=PHONE_PURPOSE)
     for upload, (ctype, ext) in checked:
         photo = NeedPhoto(need=need, content_type=ctype, size=upload.size)
         photo.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(upload.read()), save=False)
+        written.append((photo.file.storage, photo.file.name))
         photo.save()
     audit_record(actor=actor, action="cobuild.need.post", obj=need, after=snapshot(need))
-    if public:
-        code_send(phone=phone, purpose=PHONE_PURPOSE)
-    else:
+    if not public:
         _tell_holders(need)
     return need
 

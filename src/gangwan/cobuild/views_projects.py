@@ -327,7 +327,7 @@ def project_detail(request, pk):
             "resources": project.resources.select_related("holder_unit", "holder_organization"),
             "milestones": project.milestones.all(),
             "feedback": project.feedback.all()[:50],
-            "can_manage": open_,
+            "can_manage": open_ and selectors.manages_project(request.scope, project),
             "milestone_form": MilestoneForm(),
             "done_form": MilestoneDoneForm(initial={"done_on": today}),
             "complete_form": CompleteForm(initial={"completed_on": today}),
@@ -340,6 +340,7 @@ def project_detail(request, pk):
 def milestone_add(request, pk):
     require_structure_access(request.scope)
     project = selectors.project_get(scope=request.scope, pk=pk)
+    require(selectors.manages_project(request.scope, project))
     form = MilestoneForm(request.POST)
     if form.is_valid():
         run_service(
@@ -357,6 +358,7 @@ def milestone_add(request, pk):
 def milestone_done(request, pk, milestone_pk):
     require_structure_access(request.scope)
     project = selectors.project_get(scope=request.scope, pk=pk)
+    require(selectors.manages_project(request.scope, project))
     milestone = get_object_or_404(Milestone, pk=milestone_pk, project=project)
     form = MilestoneDoneForm(request.POST)
     if form.is_valid():
@@ -375,6 +377,7 @@ def milestone_done(request, pk, milestone_pk):
 def project_complete(request, pk):
     require_structure_access(request.scope)
     project = selectors.project_get(scope=request.scope, pk=pk)
+    require(selectors.manages_project(request.scope, project))
     form = CompleteForm(request.POST)
     if form.is_valid():
         p, _f = run_service(

@@ -120,6 +120,9 @@ def need_post(request):
         ip = client_ip(request)
         refusal = post_refusal(ip=ip, phone=d["phone"])
         if refusal is None:
+            # Every attempt counts, refused ones too (a refused code, a duplicate, bad photos).
+            for key, window in zip(_keys(ip, d["phone"]), (HOUR, DAY), strict=True):
+                _count(key, window)
             need, _f = run_service(
                 form,
                 lambda: services.need_post(
@@ -137,8 +140,6 @@ def need_post(request):
                 ),
             )
             if need:
-                for key, window in zip(_keys(ip, d["phone"]), (HOUR, DAY), strict=True):
-                    _count(key, window)
                 request.session[SESSION_NEED] = need.pk
                 return redirect("cobuild_public:verify")
     return render(
