@@ -235,3 +235,17 @@ def test_the_brand_list_endpoint_has_bounded_queries(world, django_assert_max_nu
     c = api(world, "district_admin")
     with django_assert_max_num_queries(8):
         assert c.get("/brands").json()["count"] == 13
+
+
+def test_an_api_service_record_takes_members_of_the_brand_organization_only(world):
+    # 新碶's street admin may change 企业顾问团 (大港's branch) and sees 高塘's members too; the web
+    # form offers only members of the brand's organization, and so does the API.
+    outsider = f.member(world.d.gaotang_committee, "高塘党员")
+    c = api(world, "xinqi_admin")
+    url = f"/brands/{world.advisory.pk}/records"
+    body = {"served_on": TODAY.isoformat(), "title": "走访", "served_text": "企业"}
+    resp = c.post(url, {**body, "member_ids": [outsider.pk]})
+    assert resp.status_code == 422 and not ServiceRecord.objects.exists()
+    resp = c.post(url, {**body, "member_ids": [world.member.pk]})
+    assert resp.status_code == 201, resp.content
+    assert resp.json()["member_ids"] == [world.member.pk]

@@ -78,12 +78,50 @@ def test_when_full_the_employee_joins_the_waiting_list_with_a_position(world):
     assert 'id="gw-waiting"' in body and resp.context["position"] == 2
 
 
-def test_a_phone_already_registered_is_told_so_before_any_code(world):
+def test_an_anonymous_visitor_cannot_learn_whether_a_phone_is_registered(world):
+    # The form answers a registered phone exactly like any other (a code is sent); only the
+    # phone's owner, after the code, learns that it is registered already.
     _register(world.event_obj, 1)
     ConsoleSmsGateway.outbox.clear()
-    resp = _sign_up(Client(), world, phone="13900000000")
-    assert resp.status_code == 422 and "phone" in resp.context["form"].errors
-    assert not ConsoleSmsGateway.outbox
+    c = Client()
+    resp = _sign_up(c, world, phone="13900000000")
+    assert resp.status_code == 302 and resp["Location"].endswith("/verify/")
+    assert [p for p, _t in ConsoleSmsGateway.outbox] == ["13900000000"]
+    resp = c.post(
+        reverse("brands_public:verify", args=[world.event_obj.pk]),
+        {"code": _code("13900000000")},
+        follow=True,
+    )
+    assert "already registered" in resp.content.decode() or "已报名" in resp.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_asking_about_a_registered_phone_counts_against_the_limits(world):
+    _register(world.event_obj, 1)
+    c = Client()
+    codes = [
+        _sign_up(c, world, phone="13900000000").status_code
+        for _i in range(public.CODES_PER_PHONE_PER_DAY + 1)
+    ]
+    assert codes[-1] == 429 and 429 not in codes[:-1]
+
+
+def test_parallel_code_requests_cannot_pass_the_network_limit_together(world, monkeypatch):
+    # Request A is between the limit check and sending its code when request B arrives.
+    ip_key, _phone_key = public._keys("127.0.0.1", "13812345678")
+    cache.set(ip_key, public.CODES_PER_IP_PER_HOUR - 1, public.HOUR)
+    real_send, nested = public.code_send, []
+
+    def send_with_a_second_request(**kw):
+        if not nested:
+            nested.append(None)
+            nested[0] = _sign_up(Client(), world, phone="13822220000")
+        return real_send(**kw)
+
+    monkeypatch.setattr(public, "code_send", send_with_a_second_request)
+    first = _sign_up(Client(), world, phone="13812345678")
+    assert first.status_code == 302
+    assert nested[0].status_code == 429
 
 
 def test_code_requests_are_rate_limited_per_network(world):
@@ -147,3 +185,19 @@ def test_phone_lockout_applies(world):
     code_send(phone="13812345678", purpose=f"brands.event:{world.event_obj.pk}")
     resp = _sign_up(Client(), world)
     assert resp.status_code == 422 and resp.context["form"].errors["phone"]
+
+
+def test_the_public_brand_page_leaves_the_feedback_of_those_served_off(world):
+    services.record_create(
+        actor=None,
+        brand=world.advisory,
+        served_on=world.advisory.started_on.replace(year=2020),
+        title="上门走访",
+        served_text="大港社区居民",
+        feedback="王阿姨说：很满意",
+        hours=2,
+    )
+    body = Client().get(reverse("brands_public:detail", args=[world.advisory.pk])).content
+    body = body.decode()
+    assert "上门走访" in body and "大港社区居民" in body
+    assert "王阿姨" not in body

@@ -267,7 +267,7 @@ def test_base_page_takes_photos_from_the_secretary(client, w):
     assert client.get(photo_url).status_code == 200  # the secretary, logged in
     client.logout()
     assert client.get(photo_url).status_code == 404  # a candidate's photos are not public yet
-    w.gaotang.status = BaseStatus.NAMED
+    w.gaotang.status, w.gaotang.stars = BaseStatus.NAMED, 3  # named bases hold stars
     w.gaotang.save()
     assert client.get(photo_url).status_code == 200
     assert _post(client, w.qingzhi_secretary, url, {"description": "x"}).status_code == 404

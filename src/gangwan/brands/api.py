@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from gangwan.core.api_auth import structure_scope
 from gangwan.core.permissions import administers_organization, require
 from gangwan.core.schemas import DETAIL_ERRORS, READ_ERRORS, UPDATE_ERRORS, Pagination
+from gangwan.core.tree import subtree_q
 from gangwan.members.models import Member
 from gangwan.organizations import selectors as org_selectors
 from gangwan.organizations.schemas import OrganizationRef
@@ -272,9 +273,19 @@ def record_create(request, brand_id: int, payload: RecordIn):
     unit = None
     if payload.served_unit_id is not None:
         unit = get_object_or_404(area_units(brand), pk=payload.served_unit_id)
-    members = list(scope.members(Member.objects.filter(pk__in=payload.member_ids)))
+    # The same choice as the web form: members of the brand organization's subtree, in scope.
+    members = list(
+        scope.members(
+            Member.objects.filter(
+                subtree_q([brand.organization.path], "organization__path"),
+                pk__in=payload.member_ids,
+            )
+        )
+    )
     if len(members) != len(set(payload.member_ids)):
-        raise ValidationError("Some members are not in your scope.")
+        raise ValidationError(
+            "Some members are not in your scope or not of the brand's organization."
+        )
     record = services.record_create(
         actor=request.auth,
         brand=brand,

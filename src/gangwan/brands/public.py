@@ -27,13 +27,16 @@ CODES_PER_PHONE_PER_DAY = 5
 HOUR, DAY = 3600, 86400
 
 
-def _count(key: str, window: int) -> None:
+def _hit(key: str, window: int) -> int:
+    """Count one attempt and return the count (counted before anything is sent, so parallel
+    requests cannot all pass a check made before the count)."""
     if cache.add(key, 1, window):
-        return
+        return 1
     try:
-        cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
+        return 1
 
 
 def _keys(ip: str, phone: str) -> tuple[str, str]:
@@ -44,13 +47,13 @@ def _keys(ip: str, phone: str) -> tuple[str, str]:
 
 
 def _refusal(ip: str, phone: str) -> str | None:
+    """Count this code request against the network and the phone; a refusal once over a limit."""
     ip_key, phone_key = _keys(ip, phone)
-    counts = cache.get_many([ip_key, phone_key])
-    if counts.get(ip_key, 0) >= CODES_PER_IP_PER_HOUR:
+    if _hit(ip_key, HOUR) > CODES_PER_IP_PER_HOUR:
         return _(
             "Too many registrations were sent from your network in the last hour. Please try again later."
         )
-    if counts.get(phone_key, 0) >= CODES_PER_PHONE_PER_DAY:
+    if _hit(phone_key, DAY) > CODES_PER_PHONE_PER_DAY:
         return _("This phone number has asked for too many codes today. Please try again tomorrow.")
     return None
 
@@ -96,19 +99,14 @@ def event_detail(request, pk):
         d = form.cleaned_data
         ip = client_ip(request)
         refusal = _refusal(ip, d["phone"])
-        already = event.registrations.filter(phone_hash=crypto.blind_index(d["phone"])).exclude(
-            status=RegistrationStatus.CANCELLED
-        )
-        if refusal is None and already.exists():
-            form.add_error("phone", _("This phone number is already registered for the event."))
-        elif refusal is None:
+        # Whether the phone is registered already is told only after the code is checked
+        # (registration_create refuses the duplicate): no anonymous look-up of who registered.
+        if refusal is None:
             try:
                 code_send(phone=d["phone"], purpose=_purpose(event))
             except ValidationError as exc:
                 form.add_error("phone", exc.messages)
             else:
-                for key, window in zip(_keys(ip, d["phone"]), (HOUR, DAY), strict=True):
-                    _count(key, window)
                 request.session[SESSION_KEY] = {
                     "event": event.pk,
                     "name": d["name"],

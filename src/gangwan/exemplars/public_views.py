@@ -14,7 +14,7 @@ from gangwan.core.throttle import client_ip
 
 from . import selectors, services
 from .forms import ObjectionForm
-from .models import BasePhoto, BaseStatus
+from .models import BasePhoto
 
 OBJECTIONS_PER_IP_PER_HOUR = 3
 HOUR = 3600
@@ -24,13 +24,16 @@ def _key(ip: str) -> str:
     return f"exemplars:objection:ip:{crypto.blind_index(ip or '-')}"
 
 
-def _count(key: str) -> None:
+def _hit(key: str) -> int:
+    """Count one attempt and return the count: the attempt is counted before anything is
+    written, so parallel requests cannot all pass a check made before the count."""
     if cache.add(key, 1, HOUR):
-        return
+        return 1
     try:
-        cache.incr(key)
-    except ValueError:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
         cache.set(key, 1, HOUR)
+        return 1
 
 
 def index(request):
@@ -48,10 +51,11 @@ def base(request, pk):
 
 def photo(request, pk):
     p = get_object_or_404(BasePhoto.objects.select_related("base"), pk=pk)
-    if p.base.status != BaseStatus.NAMED and not (
-        request.user.is_authenticated and request.scope.has_structure_access
-    ):
-        raise Http404
+    if not selectors.public_bases().filter(pk=p.base_id).exists():
+        # A candidate's (or a 0-star base's) photos: only for those whose scope holds the base.
+        if not request.user.is_authenticated:
+            raise Http404
+        selectors.base_get(scope=request.scope, pk=p.base_id)
     return FileResponse(p.file.open("rb"), content_type=p.content_type)
 
 
@@ -62,7 +66,7 @@ def notice(request, pk):
     refused = None
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if (cache.get(_key(ip)) or 0) >= OBJECTIONS_PER_IP_PER_HOUR:
+        if _hit(_key(ip)) > OBJECTIONS_PER_IP_PER_HOUR:
             refused = _(
                 "Too many objections were sent from your network in the last hour. Please try again later."
             )
@@ -74,7 +78,6 @@ def notice(request, pk):
                     name=form.cleaned_data["name"],
                     source_hash=crypto.blind_index(ip or "-"),
                 )
-                _count(_key(ip))
                 messages.success(
                     request, _("Your objection is recorded. The answer will be published here.")
                 )

@@ -8,8 +8,9 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from gangwan.core.permissions import administers_region
+from gangwan.core.permissions import administers_organization, administers_region
 from gangwan.core.scopes import Scope
+from gangwan.core.tree import subtree_q
 
 from . import rules
 from .models import (
@@ -37,13 +38,14 @@ def can_self_assess(scope: Scope, organization) -> bool:
 
 
 def managed_districts(scope: Scope):
+    """Districts (root regions) the user administers through a region role: never the area an
+    organization of the user merely stands in."""
     from gangwan.regions.models import Region
 
-    return (
-        scope.regions(Region.objects.filter(parent__isnull=True)).order_by("path")
-        if (scope.is_district_admin)
-        else Region.objects.none()
-    )
+    if not scope.is_district_admin:
+        return Region.objects.none()
+    roots = Region.objects.filter(parent__isnull=True).order_by("path")
+    return roots if scope.everything else roots.filter(subtree_q(scope.region_paths))
 
 
 def batch_list(*, scope: Scope) -> QuerySet:
@@ -144,6 +146,14 @@ def own_review(*, assessment: StarAssessment, user) -> Review | None:
     return assessment.reviews.filter(reviewer=user).first() if user.is_authenticated else None
 
 
+def self_assessment_visible(*, scope: Scope, assessment: StarAssessment) -> bool:
+    """Reviewers read the self-assessment and its evidence once it is submitted; the
+    organization's side (structure roles over it) reads the draft too."""
+    return assessment.state != AssessmentState.SELF_ASSESSMENT or administers_organization(
+        scope, assessment.base.organization
+    )
+
+
 def reviews_to_score(*, user) -> QuerySet:
     return Review.objects.filter(
         reviewer=user, submitted_at__isnull=True, assessment__state=AssessmentState.REVIEWING
@@ -201,8 +211,9 @@ def open_objections(*, assessment: StarAssessment) -> int:
 
 # --- public -------------------------------------------------------------------------------------
 def public_bases() -> QuerySet:
+    """Named bases holding stars: a base marked down to 0 stars leaves the public list."""
     return (
-        DemonstrationBase.objects.filter(status=BaseStatus.NAMED)
+        DemonstrationBase.objects.filter(status=BaseStatus.NAMED, stars__gte=1)
         .select_related("organization__region", "batch")
         .order_by("-stars", "organization__path")
     )

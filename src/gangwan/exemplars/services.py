@@ -10,7 +10,8 @@ from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ from gangwan.core.audit import audit_record, snapshot
 from gangwan.core.errors import enforce
 from gangwan.core.models import Role, RoleAssignment
 from gangwan.core.rules import rule_value
+from gangwan.core.tree import ancestor_paths, subtree_q
+from gangwan.regions.models import Region
 
 from . import rules
 from .models import (
@@ -81,7 +84,11 @@ def scheme_ensure(*, region) -> Scheme:
     current = Scheme.objects.filter(region=region).order_by("-version").first()
     if current is not None:
         return current
-    scheme = Scheme.objects.create(region=region, version=1, **scheme_defaults(region))
+    try:
+        with transaction.atomic():
+            scheme = Scheme.objects.create(region=region, version=1, **scheme_defaults(region))
+    except IntegrityError:  # a concurrent first use made version 1
+        return Scheme.objects.filter(region=region).order_by("-version").first()
     Criterion.objects.bulk_create(
         Criterion(scheme=scheme, position=i, title=t, kind=k, max_points=p)
         for i, (t, k, p) in enumerate(rule_value("R45.criteria", region))
@@ -109,12 +116,18 @@ def scheme_new_version(*, actor, region, settings: dict, criteria: list[dict]) -
     if not 0 <= settings["five_star_share"] <= 100:
         raise ValidationError(_("The five-star share is a percentage between 0 and 100."))
     last = Scheme.objects.select_for_update().filter(region=region).order_by("-version").first()
-    scheme = Scheme.objects.create(
-        region=region,
-        version=(last.version if last else 0) + 1,
-        created_by=actor,
-        **{**settings, "bands": bands},
-    )
+    try:
+        with transaction.atomic():
+            scheme = Scheme.objects.create(
+                region=region,
+                version=(last.version if last else 0) + 1,
+                created_by=actor,
+                **{**settings, "bands": bands},
+            )
+    except IntegrityError:  # a concurrent save took this version number
+        raise ValidationError(
+            _("Another version was saved at the same moment. Reload the page and try again.")
+        ) from None
     Criterion.objects.bulk_create(
         Criterion(scheme=scheme, position=i, **c) for i, c in enumerate(criteria)
     )
@@ -151,11 +164,16 @@ def base_nominate(*, actor, batch: Batch, organization, description: str = "") -
     named a base once it holds stars. Refused outside the district or when already nominated."""
     if not organization.region.path.startswith(batch.region.path):
         raise ValidationError({"organization": _("The organization is outside the district.")})
+    already = ValidationError({"organization": _("This organization is already nominated.")})
     if DemonstrationBase.objects.filter(organization=organization).exists():
-        raise ValidationError({"organization": _("This organization is already nominated.")})
-    base = DemonstrationBase.objects.create(
-        batch=batch, organization=organization, description=description
-    )
+        raise already
+    try:
+        with transaction.atomic():  # a concurrent nomination may win between check and insert
+            base = DemonstrationBase.objects.create(
+                batch=batch, organization=organization, description=description
+            )
+    except IntegrityError:
+        raise already from None
     audit_record(actor=actor, action="exemplars.base_nominate", obj=base, after=snapshot(base))
     return base
 
@@ -211,24 +229,50 @@ def base_update(*, actor, base: DemonstrationBase, description: str, photos=(), 
 
 
 # --- assessments ----------------------------------------------------------------------------
-def reviewer_candidates(*, region):
-    """Accounts holding the reviewer role in the district."""
+def conflicted_users(*, organization):
+    """Accounts not independent of the assessed organization (R45): any other role on it, above
+    or below it in the organization tree, or on a region that contains it (its admins)."""
+    org_chain = [*ancestor_paths(organization.path), organization.path]
+    region_path = organization.region.path
+    region_chain = [*ancestor_paths(region_path), region_path]
+    return (
+        RoleAssignment.objects.exclude(role=Role.REVIEWER)
+        .filter(
+            Q(organization__path__in=org_chain)
+            | subtree_q([organization.path], "organization__path")
+            | Q(region__path__in=region_chain)
+        )
+        .values("user_id")
+    )
+
+
+def reviewer_candidates(*, region, organization=None):
+    """Accounts holding the reviewer role in the district; with `organization`, only those
+    independent of it."""
     from django.contrib.auth import get_user_model
 
     ids = RoleAssignment.objects.filter(
         role=Role.REVIEWER, region__path__startswith=region.path
     ).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+    qs = get_user_model().objects.filter(pk__in=ids, is_active=True)
+    if organization is not None:
+        qs = qs.exclude(pk__in=conflicted_users(organization=organization))
+    return qs.order_by("username")
 
 
 @transaction.atomic
 def assessment_open(*, actor, base: DemonstrationBase, year: int) -> StarAssessment:
     """Open a base's assessment for a year under the district's current scheme version; the
     secretary then fills in the self-assessment. One assessment per base and year."""
+    already = ValidationError({"year": _("This base already has an assessment for that year.")})
     if StarAssessment.objects.filter(base=base, year=year).exists():
-        raise ValidationError({"year": _("This base already has an assessment for that year.")})
+        raise already
     scheme = scheme_ensure(region=base.batch.region)
-    a = StarAssessment.objects.create(base=base, scheme=scheme, year=year)
+    try:
+        with transaction.atomic():  # a concurrent opening may win between check and insert
+            a = StarAssessment.objects.create(base=base, scheme=scheme, year=year)
+    except IntegrityError:
+        raise already from None
     SelfEntry.objects.bulk_create(
         SelfEntry(assessment=a, criterion=c)
         for c in scheme.criteria.all()
@@ -259,24 +303,27 @@ def self_assessment_save(
                 % {"title": e.criterion.title, "max": e.criterion.max_points}
             )
         e.points, e.statement = p, (statement or "").strip()
-    SelfEntry.objects.bulk_update(rows.values(), ["points", "statement"])
-    added = 0
+    # Every upload is checked before any file is written: a refused one leaves nothing behind.
+    checked = []
     for key, uploads in (files or {}).items():
         e = rows.get(str(key))
         if e is None:
             continue
         for upload in uploads:
             ctype, ext = attachment_check(upload)
-            ev = Evidence(
-                entry=e,
-                original_name=PurePath(upload.name or "file").name[:200],
-                content_type=ctype,
-                size=upload.size,
-            )
-            upload.seek(0)
-            ev.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(upload.read()), save=False)
-            ev.save()
-            added += 1
+            checked.append((e, upload, ctype, ext))
+    SelfEntry.objects.bulk_update(rows.values(), ["points", "statement"])
+    for e, upload, ctype, ext in checked:
+        ev = Evidence(
+            entry=e,
+            original_name=PurePath(upload.name or "file").name[:200],
+            content_type=ctype,
+            size=upload.size,
+        )
+        upload.seek(0)
+        ev.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(upload.read()), save=False)
+        ev.save()
+    added = len(checked)
     before = snapshot(a)
     if submit:
         a.state = AssessmentState.REVIEWING
@@ -297,13 +344,29 @@ def self_assessment_save(
 
 @transaction.atomic
 def reviewers_assign(*, actor, assessment: StarAssessment, reviewers) -> None:
-    """Give the assessment to reviewers (accounts with the reviewer role); submitted sheets stay."""
-    allowed = set(
-        reviewer_candidates(region=assessment.base.batch.region).values_list("pk", flat=True)
+    """Give the assessment to reviewers (accounts with the reviewer role, independent of the
+    assessed organization: R45); submitted sheets stay."""
+    assessment = (
+        StarAssessment.objects.select_for_update()
+        .select_related("base__batch__region", "base__organization__region")
+        .get(pk=assessment.pk)
+    )
+    region, organization = assessment.base.batch.region, assessment.base.organization
+    reviewers_ = set(reviewer_candidates(region=region).values_list("pk", flat=True))
+    independent = set(
+        reviewer_candidates(region=region, organization=organization).values_list("pk", flat=True)
     )
     for user in reviewers:
-        if user.pk not in allowed:
+        if user.pk not in reviewers_:
             raise ValidationError(_("%(user)s does not hold the reviewer role.") % {"user": user})
+        if user.pk not in independent:
+            raise ValidationError(
+                _(
+                    "R45: %(user)s holds a role in or over %(org)s and cannot review it "
+                    "independently."
+                )
+                % {"user": user, "org": organization}
+            )
     if assessment.state in (AssessmentState.ON_NOTICE, AssessmentState.AWARDED):
         raise ValidationError(_("Scoring is over for this assessment."))
     keep = {u.pk for u in reviewers}
@@ -449,8 +512,16 @@ def objection_submit(
 
 @transaction.atomic
 def objection_answer(*, actor, objection: Objection, answer: str, upheld: bool) -> None:
+    """Answer an objection once, before the award; an answer is never rewritten."""
     if not (answer or "").strip():
         raise ValidationError({"answer": _("Write the answer to the objection.")})
+    objection = (
+        Objection.objects.select_for_update().select_related("assessment").get(pk=objection.pk)
+    )
+    if objection.answered_at is not None:
+        raise ValidationError(_("This objection has already been answered."))
+    if objection.assessment.state == AssessmentState.AWARDED:
+        raise ValidationError(_("The stars are awarded: the objections are closed."))
     before = snapshot(objection)
     objection.answer, objection.upheld = answer.strip(), upheld
     objection.answered_at, objection.answered_by = timezone.now(), actor
@@ -509,6 +580,8 @@ def assessment_award(
         )
     findings = []
     district = a.base.batch.region
+    # The district's row serializes awards: two concurrent 5★ awards cannot both pass the cap.
+    Region.objects.select_for_update().filter(pk=district.pk).first()
     assessed = StarAssessment.objects.filter(base__batch__region=district, year=a.year).count()
     held = StarAssessment.objects.filter(
         base__batch__region=district, year=a.year, state=AssessmentState.AWARDED, awarded_stars=5

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from gangwan.core.audit import history_for
 from gangwan.core.exports import xlsx_response
 from gangwan.core.models import Role
-from gangwan.core.permissions import require
+from gangwan.core.permissions import administers_region, require
+from gangwan.core.rules import rule_value
 from gangwan.core.viewutils import run_service
 from gangwan.organizations.models import Organization
 
@@ -29,7 +30,7 @@ from .forms import (
     OpenAssessmentForm,
     SchemeForm,
 )
-from .models import AssessmentState, BaseStatus, Evidence, Objection
+from .models import AssessmentState, BaseStatus, CriterionKind, Evidence, Objection, Scheme
 
 EXPORT_LIMIT = 20000
 
@@ -41,7 +42,7 @@ def _require_access(scope):
 def _district(request):
     """The district a district administrator manages (403 for anyone else)."""
     d = selectors.managed_districts(request.scope).first()
-    require(d is not None)
+    require(d is not None and administers_region(request.scope, d))
     return d
 
 
@@ -268,17 +269,26 @@ def assessment_open(request, pk):
 @login_required
 def scheme(request):
     district = _district(request)
-    current = selectors.scheme_current(region=district) or services.scheme_ensure(region=district)
-    bands = {int(s): m for s, m in current.bands}
+    current = selectors.scheme_current(region=district)
+    if current is None:
+        # Nothing is written on a GET: the R45 defaults are shown; saving makes version 1.
+        settings = services.scheme_defaults(district)
+        rows = [
+            {"title": t, "kind": k, "max_points": p, "weight": 1}
+            for t, k, p in rule_value("R45.criteria", district)
+        ]
+    else:
+        settings = {f: getattr(current, f) for f in services.SCHEME_FIELDS}
+        rows = [
+            {"title": c.title, "kind": c.kind, "max_points": c.max_points, "weight": c.weight}
+            for c in current.criteria.all()
+        ]
+    bands = {int(s): m for s, m in settings["bands"]}
     initial = {
-        **{f: getattr(current, f) for f in services.SCHEME_FIELDS if f != "bands"},
+        **{f: settings[f] for f in services.SCHEME_FIELDS if f != "bands"},
         **{f"band{n}": bands.get(n, 0) for n in (5, 4, 3, 2)},
     }
     form = SchemeForm(request.POST or None, initial=initial)
-    rows = [
-        {"title": c.title, "kind": c.kind, "max_points": c.max_points, "weight": c.weight}
-        for c in current.criteria.all()
-    ]
     formset = CriterionFormSet(request.POST or None, initial=rows, prefix="c")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         d = form.cleaned_data
@@ -300,11 +310,18 @@ def scheme(request):
         if new:
             messages.success(request, _("Saved as version %(v)s.") % {"v": new.version})
             return redirect("exemplars:scheme")
-    versions = current.__class__.objects.filter(region=district).annotate(n=Count("assessments"))
+    versions = Scheme.objects.filter(region=district).annotate(n=Count("assessments"))
     return render(
         request,
         "exemplars/scheme.html",
-        {"scheme": current, "form": form, "formset": formset, "versions": versions},
+        {
+            "scheme": current,
+            "district": district,
+            "max_total": sum(r["max_points"] for r in rows if r["kind"] != CriterionKind.VETO),
+            "form": form,
+            "formset": formset,
+            "versions": versions,
+        },
     )
 
 
@@ -326,6 +343,7 @@ def assessment_detail(request, pk):
     result = (
         services.assessment_result(a) if visible and a.state == AssessmentState.REVIEWING else None
     )
+    draft_visible = selectors.self_assessment_visible(scope=scope, assessment=a)
     return render(
         request,
         "exemplars/assessment_detail.html",
@@ -334,7 +352,8 @@ def assessment_detail(request, pk):
             "manage": manage,
             "self_assess": selectors.can_self_assess(scope, a.base.organization)
             and a.state == AssessmentState.SELF_ASSESSMENT,
-            "entries": selectors.self_entries(assessment=a),
+            "entries": selectors.self_entries(assessment=a) if draft_visible else [],
+            "draft_hidden": not draft_visible,
             "criteria": criteria,
             "vetoes": [c for c in criteria if c.kind == "veto"],
             "sheets": sheets if visible else [],
@@ -343,7 +362,9 @@ def assessment_detail(request, pk):
             "mine": mine,
             "spread": selectors.spread(assessment=a, sheets=sheets) if visible else None,
             "result": result,
-            "candidates": services.reviewer_candidates(region=a.base.batch.region)
+            "candidates": services.reviewer_candidates(
+                region=a.base.batch.region, organization=a.base.organization
+            )
             if manage
             else [],
             "assigned": {r.reviewer_id for r in sheets},
@@ -403,6 +424,9 @@ def review(request, pk):
     mine = selectors.own_review(assessment=a, user=request.user)
     if mine is None:
         raise PermissionDenied
+    if a.state == AssessmentState.SELF_ASSESSMENT:  # the draft is the organization's own
+        messages.info(request, _("The self-assessment is not submitted yet."))
+        return redirect("exemplars:assessment", a.pk)
     criteria = list(a.scheme.criteria.all())
     errors = None
     if request.method == "POST":
@@ -474,8 +498,11 @@ def objection_answer(request, pk):
     a = _managed(request, o.assessment_id)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        services.objection_answer(actor=request.user, objection=o, **form.cleaned_data)
-        messages.success(request, _("The objection is answered."))
+        try:
+            services.objection_answer(actor=request.user, objection=o, **form.cleaned_data)
+            messages.success(request, _("The objection is answered."))
+        except ValidationError as exc:
+            _error(request, exc)
     else:
         messages.error(request, _("Write the answer to the objection."))
     return redirect("exemplars:assessment", a.pk)
@@ -500,7 +527,8 @@ def award(request, pk):
 @login_required
 def evidence(request, pk):
     ev = get_object_or_404(Evidence.objects.select_related("entry"), pk=pk)
-    _assessment(request, ev.entry.assessment_id)
+    a = _assessment(request, ev.entry.assessment_id)
+    require(selectors.self_assessment_visible(scope=request.scope, assessment=a))
     return FileResponse(
         ev.file.open("rb"),
         as_attachment=ev.content_type == "application/pdf",
