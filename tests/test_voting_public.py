@@ -152,10 +152,10 @@ def test_wrong_code_is_refused_and_lockout_grows(
     assert r.status_code == 422
     from gangwan.core import phone_verification as pv
 
-    first = pv.lockout_remaining(PHONE, verification.PURPOSE)
+    first = pv.lockout_remaining(PHONE, verification.purpose_of(poll))
     assert 0 < first <= 60
     # A second round of wrong codes locks for longer (1 → 2 minutes).
-    cache.delete(pv._lock_key(pv.crypto.blind_index(PHONE), verification.PURPOSE))
+    cache.delete(pv._lock_key(pv.crypto.blind_index(PHONE), verification.purpose_of(poll)))
     from gangwan.core.models import PhoneChallenge
 
     PhoneChallenge.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
@@ -163,7 +163,7 @@ def test_wrong_code_is_refused_and_lockout_grows(
         client.post(url, {"step": "phone", "phone": PHONE})
     for _ in range(5):
         client.post(url, {"step": "code", "phone": PHONE, "code": wrong})
-    second = pv.lockout_remaining(PHONE, verification.PURPOSE)
+    second = pv.lockout_remaining(PHONE, verification.purpose_of(poll))
     assert second > 60
     assert not Ballot.objects.exists()
 
