@@ -130,3 +130,23 @@ def test_api_lists_run_in_bounded_queries(world, django_assert_max_num_queries):
     ):
         with django_assert_max_num_queries(14):
             assert api.get(url).status_code == 200
+
+
+def test_a_nominee_outside_the_callers_reach_is_404_without_a_name(world):
+    s = world.selection()
+    sec = world.api(world.gaotang_sec)
+    # 青峙's member, out of the 高塘 secretary's reach; nominated for 高塘's branch it would be
+    # refused with "<name> is not a member of …" — the name must not leak: 404 instead.
+    outsider = world.qingzhi_full[0]
+    resp = sec.post(
+        f"/pioneers/selections/{s.pk}/nominations",
+        {
+            "organization_id": world.gaotang_branch.pk,
+            "nominee_id": outsider.pk,
+            "deeds": "十五年照顾孤儿",
+            "opinion": "同意推荐",
+        },
+    )
+    assert resp.status_code == 404
+    assert outsider.name not in resp.content.decode()
+    assert not Nomination.objects.exists()

@@ -419,3 +419,71 @@ def test_learning_activities_link_to_a_pioneer(world):
         actor=sec, scope=world.scope(sec), pioneer=pioneer, activity=learning
     )
     assert list(pioneer.learnings.all()) == [link]
+
+
+def test_ranking_waits_for_the_poll_when_its_closing_time_is_later(world):
+    s, noms = world.to_voting()
+    poll = polls.poll_of(s)
+    type(poll).objects.filter(pk=poll.pk).update(closes_at=s.vote_closes_at + dt.timedelta(days=2))
+    with pytest.raises(ValidationError, match="closes at"):
+        services.selection_rank(
+            actor=world.admin, selection=s, now=s.vote_closes_at + dt.timedelta(minutes=1)
+        )
+    s.refresh_from_db()
+    assert s.phase == Phase.VOTING
+
+
+def test_ranking_recounts_the_ballots_instead_of_trusting_live_counters(world):
+    from gangwan.voting.models import Tally
+
+    s, noms = world.to_voting(quota=1)
+    world.cast(s, {noms[1]: 3, noms[0]: 1})
+    # The live counters drift (e.g. a lost update): the officer appears to lead.
+    n0 = Nomination.objects.get(pk=noms[0].pk)
+    Tally.objects.filter(candidate_id=n0.candidate_id, shard=0).update(votes=1000)
+    world.rank(s)
+    ranked = {n.pk: n for n in s.nominations.filter(state="approved")}
+    assert ranked[noms[0].pk].votes == 1 and ranked[noms[1].pk].votes == 3
+    assert "voting.poll_recount" in {e.action for e in history_for(polls.poll_of(s))}
+
+
+def test_a_refused_nomination_leaves_no_photo_files(world, settings, tmp_path, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gangwan.pioneers.models import NominationPhoto
+    from tests.test_pioneers_views import PNG
+
+    settings.MEDIA_ROOT = tmp_path
+    s = world.selection()
+
+    def photos():
+        return [SimpleUploadedFile(f"{i}.png", PNG, content_type="image/png") for i in range(2)]
+
+    saves = {"n": 0}
+    real_save = NominationPhoto.save
+
+    def failing_save(self, *a, **kw):  # the second photo's row cannot be saved
+        saves["n"] += 1
+        if saves["n"] == 2:
+            raise ValidationError("storage refused")
+        return real_save(self, *a, **kw)
+
+    monkeypatch.setattr(NominationPhoto, "save", failing_save)
+    with pytest.raises(ValidationError):
+        world.nominate(s, world.officer, photos=photos())
+    assert not Nomination.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    # The same with photos added to an existing nomination.
+    monkeypatch.setattr(NominationPhoto, "save", real_save)
+    n = world.nominate(s, world.officer)
+    saves["n"] = 0
+    monkeypatch.setattr(NominationPhoto, "save", failing_save)
+    with pytest.raises(ValidationError):
+        services.nomination_photos_add(
+            actor=world.gaotang_sec,
+            scope=world.scope(world.gaotang_sec),
+            nomination=n,
+            photos=photos(),
+        )
+    assert n.photos.count() == 0
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -43,7 +43,7 @@ def poll(db):
     return poll
 
 
-def _call(app, path, body=None, method="POST", host="testserver", lang="en"):
+def _call(app, path, body=None, method="POST", host="testserver", lang="en", scheme="http"):
     raw = json.dumps(body).encode() if body is not None else b""
     environ = {
         "REQUEST_METHOD": method,
@@ -53,7 +53,7 @@ def _call(app, path, body=None, method="POST", host="testserver", lang="en"):
         "HTTP_HOST": host,
         "HTTP_ACCEPT_LANGUAGE": lang,
         "wsgi.input": io.BytesIO(raw),
-        "wsgi.url_scheme": "http",
+        "wsgi.url_scheme": scheme,
         "CONTENT_LENGTH": str(len(raw)),
         "CONTENT_TYPE": "application/json",
         "REMOTE_ADDR": "203.0.113.9",
@@ -127,3 +127,47 @@ def test_other_requests_go_to_django(poll):
     app = wrap(_inner)
     assert _call(app, f"/api/v1/voting/polls/{poll.pk}/ballots", method="GET")[0] == 204
     assert _call(app, "/api/v1/voting/polls", {"x": 1})[0] == 204
+
+
+def test_an_error_in_the_fast_path_is_logged_and_signalled_like_django(poll, monkeypatch, caplog):
+    import gangwan.voting.api as api
+
+    def boom(**kw):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(api, "cast", boom)
+    seen = []
+
+    def receiver(sender, request=None, **kw):
+        seen.append(request)
+
+    signals.got_request_exception.connect(receiver)
+    try:
+        with caplog.at_level("ERROR", logger="django.request"):
+            status, headers, data = _call(
+                wrap(_inner),
+                f"/api/v1/voting/polls/{poll.pk}/ballots",
+                {"token": "t", "choices": [1]},
+            )
+    finally:
+        signals.got_request_exception.disconnect(receiver)
+    assert status == 500 and json.loads(data)["detail"]
+    assert headers["Content-Type"].startswith("application/json")
+    assert len(seen) == 1 and seen[0] is not None
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert record.levelname == "ERROR" and record.exc_info[0] is RuntimeError
+
+
+def test_a_path_with_a_trailing_newline_is_not_the_fast_path(poll):
+    app = wrap(_inner)
+    assert _call(app, f"/api/v1/voting/polls/{poll.pk}/ballots\n", {"x": 1})[0] == 204
+
+
+def test_hsts_only_on_secure_requests(poll, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    app = wrap(_inner)
+    path = f"/api/v1/voting/polls/{poll.pk}/ballots"
+    _s, headers, _d = _call(app, path, {"token": "x", "choices": [1]})
+    assert "Strict-Transport-Security" not in headers
+    _s, headers, _d = _call(app, path, {"token": "x", "choices": [1]}, scheme="https")
+    assert headers["Strict-Transport-Security"] == "max-age=3600"

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -152,10 +153,10 @@ def test_wrong_code_is_refused_and_lockout_grows(
     assert r.status_code == 422
     from gangwan.core import phone_verification as pv
 
-    first = pv.lockout_remaining(PHONE, verification.PURPOSE)
+    first = pv.lockout_remaining(PHONE, verification.purpose_of(poll))
     assert 0 < first <= 60
     # A second round of wrong codes locks for longer (1 → 2 minutes).
-    cache.delete(pv._lock_key(pv.crypto.blind_index(PHONE), verification.PURPOSE))
+    cache.delete(pv._lock_key(pv.crypto.blind_index(PHONE), verification.purpose_of(poll)))
     from gangwan.core.models import PhoneChallenge
 
     PhoneChallenge.objects.update(created_at=timezone.now() - dt.timedelta(minutes=5))
@@ -163,7 +164,7 @@ def test_wrong_code_is_refused_and_lockout_grows(
         client.post(url, {"step": "phone", "phone": PHONE})
     for _ in range(5):
         client.post(url, {"step": "code", "phone": PHONE, "code": wrong})
-    second = pv.lockout_remaining(PHONE, verification.PURPOSE)
+    second = pv.lockout_remaining(PHONE, verification.purpose_of(poll))
     assert second > 60
     assert not Ballot.objects.exists()
 
@@ -353,3 +354,125 @@ def test_rate_limit_counts_in_redis_when_configured(settings):
     key = backend.make_and_validate_key("voting-rl:cast-ip:192.0.2.1")
     assert 0 < backend._cache.get_client(key).ttl(key) <= 30
     backend.delete("voting-rl:cast-ip:192.0.2.1")
+
+
+def test_a_voting_code_is_tied_to_its_poll(
+    client, poll_and_cands, django_capture_on_commit_callbacks
+):
+    poll, _ = poll_and_cands
+    other = services.poll_create(
+        title="另一投票", opens_at=poll.opens_at, closes_at=poll.closes_at, actor=None
+    )
+    services.candidate_add(poll=other, name="赵", actor=None)
+    base = f"/api/v1/voting/polls/{poll.pk}"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"{base}/verification", {"phone": PHONE}, content_type="application/json")
+    assert r.status_code == 202
+    code = _code()
+    # The code sent for `poll` does not verify the phone for `other`.
+    r = client.post(
+        f"/api/v1/voting/polls/{other.pk}/verification/confirm",
+        {"phone": PHONE, "code": code},
+        content_type="application/json",
+    )
+    assert r.status_code == 422
+    r = client.post(
+        f"{base}/verification/confirm",
+        {"phone": PHONE, "code": code},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+
+
+def test_phone_rate_limit_keys_are_keyed_hashes_of_the_normalized_phone(
+    client, poll_and_cands, settings
+):
+    poll, _ = poll_and_cands
+    settings.GANGWAN_RULE_DEFAULTS = {
+        **settings.GANGWAN_RULE_DEFAULTS,
+        "voting.verify_per_phone_per_hour": 2,
+        "voting.codes_per_ip_per_hour": 100,
+    }
+    base = f"/api/v1/voting/polls/{poll.pk}"
+    for phone in (PHONE, f"+86 {PHONE[:3]} {PHONE[3:7]} {PHONE[7:]}"):
+        r = client.post(f"{base}/verification", {"phone": phone}, content_type="application/json")
+        assert r.status_code != 429  # (the second may wait for the resend interval: 422)
+    # A third spelling of the same number is the same counter: limited.
+    r = client.post(
+        f"{base}/verification",
+        {"phone": f"{PHONE[:3]}-{PHONE[3:]}"},
+        content_type="application/json",
+    )
+    assert r.status_code == 429
+    # The key is not an unkeyed hash anyone could compute from a phone number.
+    import hashlib
+
+    assert verification._phone_key(PHONE) != hashlib.sha256(PHONE.encode()).hexdigest()[:24]
+    assert verification._phone_key(PHONE) == verification._phone_key(f"+86{PHONE}")
+
+
+def test_rotating_the_data_key_does_not_let_a_phone_vote_again(
+    client, poll_and_cands, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    poll, (a, b, _c) = poll_and_cands
+    settings.DATA_KEY = "the-old-data-key"
+    monkeypatch.delenv("GANGWAN_DATA_KEYS_OLD", raising=False)
+    base = f"/api/v1/voting/polls/{poll.pk}"
+
+    def token():
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"{base}/verification", {"phone": PHONE}, content_type="application/json")
+        r = client.post(
+            f"{base}/verification/confirm",
+            {"phone": PHONE, "code": _code()},
+            content_type="application/json",
+        )
+        assert r.status_code == 200
+        return r.json()["token"]
+
+    old_token = token()
+    r = client.post(
+        f"{base}/ballots", {"token": old_token, "choices": [a.pk]}, content_type="application/json"
+    )
+    assert r.status_code == 200
+    # The key rotates: the old one stays only to read data saved under it.
+    settings.DATA_KEY = "the-new-data-key"
+    monkeypatch.setenv("GANGWAN_DATA_KEYS_OLD", "the-old-data-key")
+    cache.clear()
+    r = client.post(
+        f"{base}/ballots", {"token": token(), "choices": [b.pk]}, content_type="application/json"
+    )
+    assert r.status_code == 409
+    assert Ballot.objects.count() == 1
+
+
+def test_a_voter_token_from_before_a_key_rotation_is_refused(poll_and_cands, settings, monkeypatch):
+    poll, _ = poll_and_cands
+    settings.DATA_KEY = "the-old-data-key"
+    token = verification.voter_token(poll=poll, voter_key="k")
+    settings.DATA_KEY = "the-new-data-key"
+    monkeypatch.setenv("GANGWAN_DATA_KEYS_OLD", "the-old-data-key")
+    with pytest.raises(ValidationError):
+        verification.voter_from_token(poll=poll, token=token)
+
+
+def test_public_api_does_not_expose_polls_that_are_not_public(client, db):
+    now = timezone.now()
+    hidden = services.poll_create(
+        title="筹备中",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=1),
+        actor=None,
+    )  # no candidates yet: the portal 404s it
+    base = f"/api/v1/voting/polls/{hidden.pk}"
+    assert client.get(base).status_code == 404
+    assert client.get(f"{base}/captcha").status_code == 404
+    assert client.get(f"{base}/results").status_code == 404
+    r = client.post(f"{base}/verification", {"phone": PHONE}, content_type="application/json")
+    assert r.status_code == 404 and not ConsoleSmsGateway.outbox
+    r = client.post(
+        f"{base}/verification/confirm",
+        {"phone": PHONE, "code": "123456"},
+        content_type="application/json",
+    )
+    assert r.status_code == 404

@@ -237,3 +237,26 @@ def test_periodic_scan_flags_bursts_of_open_polls_only(admin, settings):
     assert flags_scan_open_polls() == 1
     assert flags_scan_open_polls() == 0
     assert flags_scan_open_polls(now=timezone.now() + dt.timedelta(days=5)) == 0
+
+
+def test_a_closed_poll_with_ballots_cannot_be_reopened(admin):
+    poll, (a, *_) = make_poll(admin)
+    services.ballot_cast(poll=poll, voter_key="v1", choices=[a])
+    type(poll).objects.filter(pk=poll.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    poll.refresh_from_db()
+    with pytest.raises(ValidationError) as e:
+        services.poll_update(
+            poll=poll, closes_at=timezone.now() + dt.timedelta(days=1), actor=admin
+        )
+    assert "closes_at" in e.value.message_dict
+    poll.refresh_from_db()
+    assert poll.is_closed()
+    # The description may still change.
+    services.poll_update(poll=poll, description="结果已公布", actor=admin)
+
+
+def test_a_running_poll_with_ballots_may_still_be_extended(admin):
+    poll, (a, *_) = make_poll(admin)
+    services.ballot_cast(poll=poll, voter_key="v1", choices=[a])
+    later = poll.closes_at + dt.timedelta(days=1)
+    assert services.poll_update(poll=poll, closes_at=later, actor=admin).closes_at == later

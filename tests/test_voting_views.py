@@ -229,3 +229,39 @@ def test_dashboard_panel_shows_open_polls_in_scope(client, people, district):
     assert 'id="gw-panel-voting"' in body and "新碶先锋投票" in body
     client.force_login(people["other_street"])
     assert "新碶先锋投票" not in client.get("/").content.decode()
+
+
+def test_a_poll_owned_by_another_app_cannot_be_edited_from_the_voting_back_office(client, people):
+    poll, (a, *_) = _poll(people["admin"], owner_ref="pioneers.selection:7")
+    client.force_login(people["admin"])
+    closes_at = poll.closes_at
+    r = client.post(
+        reverse("voting:edit", args=[poll.pk]),
+        {
+            "title": "改",
+            "description": "",
+            "opens_at": "2013-01-01 00:00",
+            "closes_at": "2030-01-01 00:00",
+            "max_choices": 1,
+            "results_visibility": "always",
+        },
+    )
+    assert r.status_code == 302
+    poll.refresh_from_db()
+    assert poll.title == "先锋投票" and poll.closes_at == closes_at
+    client.post(reverse("voting:candidate_add", args=[poll.pk]), {"name": "外人"})
+    client.post(reverse("voting:candidate_remove", args=[poll.pk, a.pk]))
+    assert sorted(poll.candidates.values_list("name", flat=True)) == ["候选0", "候选1", "候选2"]
+    body = client.get(reverse("voting:detail", args=[poll.pk])).content.decode()
+    assert 'id="gw-poll-owned"' in body and reverse("voting:edit", args=[poll.pk]) not in body
+
+
+def test_export_of_a_poll_titled_with_sheet_forbidden_characters(client, people):
+    poll, (a, *_) = _poll(people["admin"], title="2013/2014 评选: 第一轮?")
+    services.candidate_update(candidate=a, name="=HYPERLINK(1)", actor=people["admin"])
+    client.force_login(people["admin"])
+    r = client.get(reverse("voting:export", args=[poll.pk]))
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    names = [row[2] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert "'=HYPERLINK(1)" in names

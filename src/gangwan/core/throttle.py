@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,14 +15,30 @@ def _keys(username: str, ip: str) -> list[str]:
 
 
 def client_ip(request) -> str:
-    # Behind a proxy, set GANGWAN_TRUST_X_FORWARDED_FOR=1 in the proxy's deployment only.
+    """The client's address. Behind proxies, set GANGWAN_TRUST_X_FORWARDED_FOR=1 (in the proxy's
+    deployment only) and GANGWAN_TRUSTED_PROXIES to the number of proxies in front of the app
+    (1 by default). Each proxy appends the address it received the request from to
+    X-Forwarded-For, so only the entries added by our own proxies — counted from the right — can
+    be trusted; anything to their left is whatever the client chose to send."""
     import os
 
-    if os.environ.get("GANGWAN_TRUST_X_FORWARDED_FOR") == "1":
-        fwd = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if fwd:
-            return fwd.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    remote = request.META.get("REMOTE_ADDR", "")
+    if os.environ.get("GANGWAN_TRUST_X_FORWARDED_FOR") != "1":
+        return remote
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if not entries:
+        return remote
+    try:
+        proxies = max(1, int(os.environ.get("GANGWAN_TRUSTED_PROXIES", "1")))
+    except ValueError:
+        proxies = 1
+    # Fewer entries than proxies: the request skipped an outer proxy; take the oldest entry.
+    candidate = entries[-proxies] if len(entries) >= proxies else entries[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def is_locked(username: str, ip: str) -> bool:

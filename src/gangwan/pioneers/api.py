@@ -165,8 +165,10 @@ def nomination_create(request, pk: int, payload: NominationIn):
     org = scope.organizations(Organization.objects.filter(pk=payload.organization_id)).first()
     if org is None:
         raise PermissionDenied("This organization is outside your scope.")
+    # Only members within the caller's reach: anyone else is 404 (no name in any refusal).
     nominee = get_object_or_404(
-        Member.objects.select_related("organization", "home_organization"), pk=payload.nominee_id
+        scope.members(Member.objects.select_related("organization", "home_organization")),
+        pk=payload.nominee_id,
     )
     n = services.nomination_submit(
         actor=user,

@@ -73,6 +73,22 @@ def votes_by_nomination(*, selection) -> dict[int, int]:
     return out
 
 
+def final_votes(*, selection, actor) -> dict[int, int]:
+    """Valid votes per nomination counted from the ballots themselves: the poll is recounted
+    (audited; the live counters are rewritten if they drifted) and its recount is used."""
+    poll = poll_of(selection)
+    if poll is None:
+        return {}
+    from gangwan.voting.services import poll_recount
+
+    recount = poll_recount(poll=poll, actor=actor)["recount"]["votes"]
+    out = {}
+    for cid, ref in poll.candidates.values_list("id", "ref"):
+        if ref.startswith(NOMINATION_REF):
+            out[int(ref[len(NOMINATION_REF) :])] = recount.get(cid, 0)
+    return out
+
+
 def summary(*, selection) -> dict | None:
     poll = poll_of(selection)
     if poll is None:

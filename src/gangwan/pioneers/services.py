@@ -191,19 +191,45 @@ def _photo_check(upload) -> str:
     return found
 
 
-def _attach_photos(nomination: Nomination, photos) -> None:
+def _check_photos(nomination: Nomination | None, photos) -> list:
+    """Every check on the uploads, before anything is written: [(upload, (type, ext))]."""
     photos = list(photos or [])
-    if nomination.photos.count() + len(photos) > MAX_PHOTOS:
+    existing = nomination.photos.count() if nomination is not None else 0
+    if existing + len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": _("At most %(n)d photos.") % {"n": MAX_PHOTOS}})
-    checked = [(p, _photo_check(p)) for p in photos]
-    for upload, (ctype, ext) in checked:
-        photo = NominationPhoto(nomination=nomination, content_type=ctype)
-        upload.seek(0)
-        photo.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(upload.read()), save=False)
-        photo.save()
+    return [(p, _photo_check(p)) for p in photos]
 
 
-@transaction.atomic
+class _PhotoFiles:
+    """Files written by a service, deleted again when the service fails — including its own
+    transaction failing to commit — so a refusal or error never leaves orphan files in storage:
+
+        with _PhotoFiles() as files, transaction.atomic():
+            ...every check and database write...
+            files.store(nomination, checked)  # last
+    """
+
+    def __init__(self):
+        self.written: list[NominationPhoto] = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            for photo in self.written:
+                photo.file.delete(save=False)
+        return False
+
+    def store(self, nomination: Nomination, checked: list) -> None:
+        for upload, (ctype, ext) in checked:
+            photo = NominationPhoto(nomination=nomination, content_type=ctype)
+            upload.seek(0)
+            photo.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(upload.read()), save=False)
+            self.written.append(photo)
+            photo.save()
+
+
 def nomination_submit(
     *,
     actor,
@@ -219,7 +245,26 @@ def nomination_submit(
     """An organization nominates one of its members. Refused: outside the nominating phase; for an
     organization the actor does not administer or outside the selection's region; a nominee who is
     not a full member (probationary or former), or not a member of the organization; a nominee
-    already nominated in this selection; without deeds or the organization's opinion."""
+    already nominated in this selection; without deeds or the organization's opinion. Photos
+    are written last, once everything else has passed (and removed again if the save fails)."""
+    with _PhotoFiles() as files, transaction.atomic():
+        n = _nomination_submit(
+            actor=actor,
+            selection=selection,
+            scope=scope,
+            organization=organization,
+            nominee=nominee,
+            deeds=deeds,
+            opinion=opinion,
+            headline=headline,
+        )
+        files.store(n, _check_photos(None, photos))
+    return n
+
+
+def _nomination_submit(
+    *, actor, scope, selection, organization, nominee, deeds, opinion, headline
+) -> Nomination:
     _require_phase(selection, Phase.NOMINATING)
     if not permissions.may_nominate_for(scope, selection, organization):
         raise PermissionDenied
@@ -271,24 +316,24 @@ def nomination_submit(
             },
             code="duplicate",
         ) from None
-    _attach_photos(n, photos)
     audit_record(actor=actor, action="pioneers.nomination.submit", obj=n, after=snapshot(n))
     return n
 
 
-@transaction.atomic
 def nomination_photos_add(*, actor, scope: Scope, nomination: Nomination, photos) -> Nomination:
     """Add photos to a nomination while nominations are open (the nominating organization)."""
     _require_phase(nomination.selection, Phase.NOMINATING)
     if not permissions.may_nominate_for(scope, nomination.selection, nomination.organization):
         raise PermissionDenied
-    _attach_photos(nomination, photos)
-    audit_record(
-        actor=actor,
-        action="pioneers.nomination.photos",
-        obj=nomination,
-        after={"photos": nomination.photos.count()},
-    )
+    with _PhotoFiles() as files, transaction.atomic():
+        checked = _check_photos(nomination, photos)
+        audit_record(
+            actor=actor,
+            action="pioneers.nomination.photos",
+            obj=nomination,
+            after={"photos": nomination.photos.count() + len(checked)},
+        )
+        files.store(nomination, checked)
     return nomination
 
 
@@ -411,16 +456,20 @@ def ranking_compute(
 @transaction.atomic
 def selection_rank(*, actor, selection: Selection, now: dt.datetime | None = None) -> Selection:
     """voting → proposed: once the poll has closed, rank the candidates by the weighted
-    combination and put the first `quota` on the proposed list. Refused before the vote closes."""
+    combination and put the first `quota` on the proposed list. Refused before the vote closes —
+    the poll's own closing time counts (the later of it and the selection's). The votes are
+    recounted from the ballots first, so the ranking never rests on drifted live counters."""
     _require_phase(selection, Phase.VOTING)
     now = now or timezone.now()
-    if now < selection.vote_closes_at:
+    poll = polls.poll_of(selection)
+    closes_at = max(selection.vote_closes_at, poll.closes_at if poll else selection.vote_closes_at)
+    if now < closes_at:
         raise ValidationError(
             _("The public vote closes at %(at)s; rank after it has closed.")
-            % {"at": timezone.localtime(selection.vote_closes_at).strftime("%Y-%m-%d %H:%M")},
+            % {"at": timezone.localtime(closes_at).strftime("%Y-%m-%d %H:%M")},
             code="vote_open",
         )
-    votes = polls.votes_by_nomination(selection=selection)
+    votes = polls.final_votes(selection=selection, actor=actor)
     candidates = list(selection.nominations.filter(state=NominationState.APPROVED))
     ranked = ranking_compute(
         rows=[(n.pk, votes.get(n.pk, 0), n.committee_score) for n in candidates],

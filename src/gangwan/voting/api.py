@@ -157,6 +157,11 @@ def _results(poll: Poll) -> dict:
 # --- public ------------------------------------------------------------------------------------
 
 
+def _public(poll_id: int) -> Poll:
+    """A poll the public may see (as on the portal: one with candidates); 404 otherwise."""
+    return get_object_or_404(selectors.public_polls(), pk=poll_id)
+
+
 @router.get("/polls", response=list[PollOut], auth=None, summary="Public polls")
 def public_poll_list(request):
     return list(selectors.public_polls().order_by("-opens_at")[:100])
@@ -166,7 +171,7 @@ def public_poll_list(request):
     "/polls/{poll_id}", response=PollDetailOut, auth=None, summary="A poll and its candidates"
 )
 def public_poll(request, poll_id: int):
-    return get_object_or_404(Poll, pk=poll_id)
+    return _public(poll_id)
 
 
 @router.get(
@@ -176,7 +181,7 @@ def public_poll(request, poll_id: int):
     summary="Results (when the poll publishes them)",
 )
 def public_results(request, poll_id: int):
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _public(poll_id)
     if not poll.results_visible():
         return Status(403, {"detail": [_("Results are published when the poll closes.")]})
     return _results(poll)
@@ -184,7 +189,7 @@ def public_results(request, poll_id: int):
 
 @router.get("/polls/{poll_id}/captcha", response=CaptchaOut, auth=None, summary="A CAPTCHA sum")
 def captcha(request, poll_id: int):
-    get_object_or_404(Poll, pk=poll_id)
+    _public(poll_id)
     question, token = verification.captcha_new()
     return {"question": question, "token": token}
 
@@ -211,7 +216,7 @@ def _refusal(exc: ValidationError):
     summary="Send a verification code to a phone",
 )
 def verification_start(request, poll_id: int, payload: VerifyIn):
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _public(poll_id)
     try:
         _open(poll)
         if poll.captcha:
@@ -232,7 +237,7 @@ def verification_start(request, poll_id: int, payload: VerifyIn):
     summary="Confirm the code; returns a voter token",
 )
 def verification_confirm(request, poll_id: int, payload: ConfirmIn):
-    poll = get_object_or_404(Poll, pk=poll_id)
+    poll = _public(poll_id)
     try:
         _open(poll)
         verification.limit_code_checks(identity=payload.phone.strip(), region=poll.region)

@@ -17,7 +17,9 @@ Use it by wrapping the WSGI application:
 from __future__ import annotations
 
 import json
+import logging
 import re
+import sys
 
 from django.conf import settings
 from django.core import signals
@@ -26,7 +28,7 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
-PATH = re.compile(r"^/api/v1/voting/polls/(\d{1,18})/ballots/?$")
+PATH = re.compile(r"\A/api/v1/voting/polls/(\d{1,18})/ballots/?\Z")
 MAX_BODY = 8192
 HEADERS = [
     ("Content-Type", "application/json; charset=utf-8"),
@@ -46,14 +48,27 @@ REASONS = {
     413: "Payload Too Large",
     422: "Unprocessable Entity",
     429: "Too Many Requests",
+    500: "Internal Server Error",
 }
+logger = logging.getLogger("django.request")
 
 
-def _respond(start_response, status: int, body: dict) -> list[bytes]:
+def _hsts() -> str:
+    """The Strict-Transport-Security value SecurityMiddleware would send."""
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if getattr(settings, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+        value += "; includeSubDomains"
+    if getattr(settings, "SECURE_HSTS_PRELOAD", False):
+        value += "; preload"
+    return value
+
+
+def _respond(start_response, status: int, body: dict, secure: bool = False) -> list[bytes]:
     data = json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
     headers = [*HEADERS, ("Content-Length", str(len(data)))]
-    if getattr(settings, "SECURE_HSTS_SECONDS", 0):
-        headers.append(("Strict-Transport-Security", f"max-age={settings.SECURE_HSTS_SECONDS}"))
+    # As SecurityMiddleware: HSTS only on a secure request (https, or the trusted proxy's header).
+    if secure and getattr(settings, "SECURE_HSTS_SECONDS", 0):
+        headers.append(("Strict-Transport-Security", _hsts()))
     start_response(f"{status} {REASONS.get(status, '')}", headers)
     return [data]
 
@@ -85,23 +100,39 @@ def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
     from .api import cast
 
     signals.request_started.send(sender=None, environ=environ)
+    request = None
     try:
         request = WSGIRequest(environ)
         try:
             request.get_host()
         except DisallowedHost:
             return _respond(start_response, 400, {"detail": ["Bad Request"]})
+        secure = request.is_secure()
         language = translation.get_language_from_request(request)
         with translation.override(language):
             payload = _payload(request)
             if payload is None:
                 return _respond(
-                    start_response, 422, {"detail": ["body: token (string) and choices (ints)"]}
+                    start_response,
+                    422,
+                    {"detail": ["body: token (string) and choices (ints)"]},
+                    secure,
                 )
             status, body = cast(
                 poll_id=poll_id, token=payload[0], choices=payload[1], ip=client_ip(request)
             )
-            return _respond(start_response, status, body)
+            return _respond(start_response, status, body, secure)
+    except Exception:
+        # What Django's handler does with an unhandled exception: signal it (error reporting,
+        # tests), log it to django.request (admins' mail, the server log) and answer 500.
+        signals.got_request_exception.send(sender=None, request=request)
+        logger.error(
+            "Internal Server Error: %s",
+            environ.get("PATH_INFO", ""),
+            exc_info=sys.exc_info(),
+            extra={"status_code": 500, "request": request},
+        )
+        return _respond(start_response, 500, {"detail": ["Internal Server Error"]})
     finally:
         signals.request_finished.send(sender=None)
 

@@ -22,7 +22,8 @@ RECEIPT_SALT = "gangwan.voting.receipt"
 
 
 def _poll(pk: int) -> Poll:
-    return get_object_or_404(Poll, pk=pk)
+    """A poll the public may see (one with candidates); 404 otherwise."""
+    return get_object_or_404(selectors.public_polls(), pk=pk)
 
 
 def poll_list(request):

@@ -119,15 +119,23 @@ def poll_create(
 @transaction.atomic
 def poll_update(*, poll: Poll, actor, **changes) -> Poll:
     """Change a poll. Once ballots exist, only the description, closing time (not earlier than
-    now) and the results visibility may change: the rules of a running vote stay as announced."""
+    now) and the results visibility may change: the rules of a running vote stay as announced.
+    Once a poll with ballots has closed, its closing time is final too (it cannot be reopened)."""
     poll = Poll.objects.select_for_update().get(pk=poll.pk)
     before = snapshot(poll)
     has_ballots = poll.ballots.exists()
     frozen = {"opens_at", "max_choices", "per_day", "captcha"}
+    if has_ballots and poll.closes_at <= timezone.now():
+        frozen.add("closes_at")
     for key, value in changes.items():
         if key not in POLL_FIELDS:
             raise TypeError(key)
         if has_ballots and key in frozen and getattr(poll, key) != value:
+            if key == "closes_at":
+                raise ValidationError(
+                    {key: _("The poll has closed with ballots cast; it cannot be reopened.")},
+                    code="frozen",
+                )
             raise ValidationError(
                 {key: _("This cannot change once ballots have been cast.")}, code="frozen"
             )

@@ -27,7 +27,7 @@ from gangwan.core import crypto, phone_verification
 from gangwan.core.rules import rule_value
 from gangwan.core.validators import validate_phone
 
-from .models import Poll
+from .models import Ballot, Poll
 
 PURPOSE = "vote"
 TOKEN_SALT = "gangwan.voting.voter"
@@ -48,20 +48,47 @@ class PhoneCodeVerifier:
     def start(self, *, poll: Poll, identity: str) -> None:
         phone_verification.code_send(
             phone=self.normalize(identity),
-            purpose=PURPOSE,
+            purpose=purpose_of(poll),
             message=_("Your voting code for “%(poll)s” is %%(code)s (valid for 10 minutes).")
             % {"poll": poll.title[:40]},
         )
 
     def confirm(self, *, poll: Poll, identity: str, code: str) -> str:
         phone = self.normalize(identity)
-        phone_verification.code_check(phone=phone, purpose=PURPOSE, code=code)
-        return voter_key_of(phone)
+        phone_verification.code_check(phone=phone, purpose=purpose_of(poll), code=code)
+        return voter_key_for(poll, phone)
+
+
+def purpose_of(poll: Poll) -> str:
+    """A code is sent for one poll and is checked for that poll only."""
+    return f"{PURPOSE}:{poll.pk}"
 
 
 def voter_key_of(phone: str) -> str:
-    """The keyed hash that stands for a voter in the ballot table."""
+    """The keyed hash that stands for a voter in the ballot table (current data key)."""
     return crypto.blind_index(f"voting:{phone}")
+
+
+def voter_key_for(poll: Poll, phone: str) -> str:
+    """The voter key to cast with in `poll`: the key of the voter's earlier ballot in the poll if
+    one was cast under a data key that has since rotated (so the database's one-ballot rule still
+    refuses a second one), the current key otherwise."""
+    keys = crypto.blind_indexes(f"voting:{phone}")
+    if len(keys) > 1:
+        used = (
+            Ballot.objects.filter(poll=poll, voter_key__in=keys[1:])
+            .values_list("voter_key", flat=True)
+            .first()
+        )
+        if used:
+            return used
+    return keys[0]
+
+
+def _data_key_tag() -> str:
+    """A short fingerprint of the current data key: a voter token holds the voter key derived
+    under one data key, and is refused once that key has rotated (verify again)."""
+    return crypto.blind_index("gangwan.voting.token")[:12]
 
 
 def verifier() -> Verifier:
@@ -75,12 +102,14 @@ def verifier() -> Verifier:
 
 
 def voter_token(*, poll: Poll, voter_key: str) -> str:
-    return signing.dumps({"p": poll.pk, "v": voter_key}, salt=TOKEN_SALT, compress=False)
+    return signing.dumps(
+        {"p": poll.pk, "v": voter_key, "k": _data_key_tag()}, salt=TOKEN_SALT, compress=False
+    )
 
 
 def voter_from_token(*, poll: Poll, token: str) -> str:
     """The voter key a token carries for this poll; refused when missing, forged, for another
-    poll or older than the verification lifetime."""
+    poll, older than the verification lifetime or issued before the data key rotated."""
     max_age = int(rule_value("voting.verification_minutes")) * 60
     try:
         data = signing.loads(token or "", salt=TOKEN_SALT, max_age=max_age)
@@ -92,6 +121,10 @@ def voter_from_token(*, poll: Poll, token: str) -> str:
         raise ValidationError(_("Verify your phone before voting."), code="unverified") from None
     if data.get("p") != poll.pk or not data.get("v"):
         raise ValidationError(_("Verify your phone before voting."), code="unverified")
+    if data.get("k") != _data_key_tag():  # issued under a data key that has rotated since
+        raise ValidationError(
+            _("Your verification has expired; verify your phone again."), code="unverified"
+        )
     return data["v"]
 
 
@@ -128,13 +161,26 @@ def _h(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:24]
 
 
+def _phone_key(identity: str) -> str:
+    """The rate-limit key of a phone: a keyed hash (the cache never holds a phone in a form that
+    could be reversed by hashing every number) of the normalized number, so spaces or a +86 prefix
+    do not start a fresh count."""
+    try:
+        phone = validate_phone(identity or "")
+    except ValidationError:
+        phone = "".join((identity or "").split())
+    return crypto.blind_index(f"voting-rl:{phone}")[:32]
+
+
 def limit_code_requests(*, ip: str, identity: str, region=None) -> None:
     if not hit(f"codes-ip:{ip}", int(rule_value("voting.codes_per_ip_per_hour", region)), 3600):
         raise ValidationError(
             _("Too many requests from your network; try again later."), code="rate_limited"
         )
     if not hit(
-        f"phone:{_h(identity)}", int(rule_value("voting.verify_per_phone_per_hour", region)), 3600
+        f"phone:{_phone_key(identity)}",
+        int(rule_value("voting.verify_per_phone_per_hour", region)),
+        3600,
     ):
         raise ValidationError(
             _("Too many attempts for this phone; try again later."), code="rate_limited"
@@ -143,7 +189,9 @@ def limit_code_requests(*, ip: str, identity: str, region=None) -> None:
 
 def limit_code_checks(*, identity: str, region=None) -> None:
     if not hit(
-        f"phone:{_h(identity)}", int(rule_value("voting.verify_per_phone_per_hour", region)), 3600
+        f"phone:{_phone_key(identity)}",
+        int(rule_value("voting.verify_per_phone_per_hour", region)),
+        3600,
     ):
         raise ValidationError(
             _("Too many attempts for this phone; try again later."), code="rate_limited"

@@ -72,9 +72,24 @@ def poll_create(request):
     return render(request, "voting/poll_form.html", {"form": form})
 
 
+def _owned(request, poll: Poll) -> bool:
+    """A poll run by another app (owner_ref, e.g. a pioneers selection) is changed through that
+    app only: its window, rules and candidates belong to the owner's process."""
+    if poll.owner_ref:
+        messages.error(
+            request,
+            _("This poll is run by its owner (%(owner)s); change it there, not here.")
+            % {"owner": poll.owner_ref},
+        )
+        return True
+    return False
+
+
 @login_required
 def poll_edit(request, pk: int):
     poll = _poll(request, pk)
+    if _owned(request, poll):
+        return redirect("voting:detail", pk=poll.pk)
     form = PollForm(request.POST or None, instance=poll, regions=_regions(request))
     if request.method == "POST" and form.is_valid():
         changes = {k: form.cleaned_data[k] for k in form.Meta.fields}
@@ -110,7 +125,8 @@ def poll_detail(request, pk: int):
             "candidate_form": CandidateForm(),
             "reason_form": ReasonForm(),
             "invalidations": invalidations,
-            "frozen": poll.ballots.exists(),
+            "frozen": bool(poll.owner_ref) or poll.ballots.exists(),
+            "owned": bool(poll.owner_ref),
         },
     )
 
@@ -119,6 +135,8 @@ def poll_detail(request, pk: int):
 @require_POST
 def candidate_add(request, pk: int):
     poll = _poll(request, pk)
+    if _owned(request, poll):
+        return redirect("voting:detail", pk=poll.pk)
     form = CandidateForm(request.POST, request.FILES)
     if form.is_valid():
         done, _f = run_service(
@@ -142,6 +160,8 @@ def candidate_add(request, pk: int):
 @require_POST
 def candidate_remove(request, pk: int, candidate_pk: int):
     poll = _poll(request, pk)
+    if _owned(request, poll):
+        return redirect("voting:detail", pk=poll.pk)
     candidate = get_object_or_404(Candidate, pk=candidate_pk, poll=poll)
     try:
         services.candidate_remove(candidate=candidate, actor=request.user)
