@@ -179,7 +179,7 @@ def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subpr
     granian = str(Path(sys.executable).parent / "granian")
     args = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", env.get("GANGWAN_WORKERS", "2")]
-    args += ["--blocking-threads", env.get("GANGWAN_THREADS", "2")]
+    args += ["--blocking-threads", env.get("GANGWAN_THREADS", "8")]
     args += ["--no-ws", app]
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -323,7 +323,7 @@ if dataset is not None:
         from gangwan.voting.models import Ballot
 
         workers = os.environ.get("GANGWAN_WORKERS", "2")
-        threads = os.environ.get("GANGWAN_THREADS", "2")
+        threads = os.environ.get("GANGWAN_THREADS", "8")
         # Baseline: the same table, single-row INSERTs in autocommit over the same connections.
         base_poll, _ = _make_poll("bench baseline", candidates=1)
         log(f"vote: plain INSERT baseline ({ballots} rows, {conns} connections)")
