@@ -175,11 +175,15 @@ def _percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
+def _threads() -> int:
+    return min(8, 2 * (os.cpu_count() or 1) + 1)  # as gangwan.cli.default_threads
+
+
 def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subprocess.Popen:
     granian = str(Path(sys.executable).parent / "granian")
     args = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", env.get("GANGWAN_WORKERS", "2")]
-    args += ["--blocking-threads", env.get("GANGWAN_THREADS", "8")]
+    args += ["--blocking-threads", env.get("GANGWAN_THREADS", str(_threads()))]
     args += ["--no-ws", app]
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -323,7 +327,7 @@ if dataset is not None:
         from gangwan.voting.models import Ballot
 
         workers = os.environ.get("GANGWAN_WORKERS", "2")
-        threads = os.environ.get("GANGWAN_THREADS", "8")
+        threads = os.environ.get("GANGWAN_THREADS", str(_threads()))
         # Baseline: the same table, single-row INSERTs in autocommit over the same connections.
         base_poll, _ = _make_poll("bench baseline", candidates=1)
         log(f"vote: plain INSERT baseline ({ballots} rows, {conns} connections)")

@@ -93,7 +93,7 @@ def run(argv: list[str]) -> None:
         "--workers",
         workers,
         "--blocking-threads",
-        os.environ.get("GANGWAN_THREADS", "8"),
+        os.environ.get("GANGWAN_THREADS", str(default_threads())),
         "--no-ws",
         "gangwan.wsgi:application",
         *argv,
@@ -107,6 +107,13 @@ def run(argv: list[str]) -> None:
     finally:
         worker.terminate()
         worker.wait(10)
+
+
+def default_threads() -> int:
+    """Blocking threads per granian worker: requests mostly wait on the database, so more than
+    one per core pays (the public vote casts about 1.5× as many ballots with 8 as with 2);
+    granian advises no more than 2 × cores + 1."""
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
 
 
 def main(argv: list[str] | None = None) -> None:
