@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gangwan.core.audit import audit_record
 from gangwan.core.exports import xlsx_response
@@ -173,9 +174,9 @@ def export(request):
             _("Rule"),
             _("Activity"),
             _("Previous period"),
-            _("Status"),
+            pgettext("compliance", "Status"),
             _("Current period"),
-            _("Status"),
+            pgettext("compliance", "Status"),
             _("Last held on"),
         ],
         rows=rows,

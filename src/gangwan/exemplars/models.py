@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scheme(models.Model):
@@ -116,7 +117,10 @@ class DemonstrationBase(models.Model):
         verbose_name=_("organization"),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=BaseStatus.choices, default=BaseStatus.NOMINATED
+        pgettext_lazy("base", "status"),
+        max_length=12,
+        choices=BaseStatus.choices,
+        default=BaseStatus.NOMINATED,
     )
     stars = models.PositiveSmallIntegerField(_("stars"), default=0)
     named_on = models.DateField(_("named on"), null=True, blank=True)

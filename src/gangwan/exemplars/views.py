@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from gangwan.core.audit import history_for
@@ -167,7 +168,7 @@ def base_export(request):
             _("organization"),
             _("area"),
             _("batch"),
-            _("status"),
+            pgettext("base", "status"),
             _("stars"),
             _("named on"),
             _("last rated on"),

@@ -3,6 +3,7 @@ the selection's administrators and reviewers only)."""
 
 from django.contrib.auth.decorators import login_required
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gangwan.core.exports import xlsx_response
 from gangwan.core.permissions import require
@@ -111,7 +112,7 @@ def results_xlsx(request, pk):
             _("Votes"),
             _("Committee score"),
             _("Combined score"),
-            _("Proposed"),
+            pgettext("pioneers", "Proposed"),
         ],
         rows=rows,
         widths=[6, 12, 30, 8, 10, 10, 8],

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gangwan.core.fields import BlindIndexField, EncryptedCharField
 
@@ -79,9 +80,9 @@ class Selection(models.Model):
 
 
 class NominationState(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("nomination", "Submitted")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("nomination", "Rejected")
 
 
 class Nomination(models.Model):

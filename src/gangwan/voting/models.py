@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TALLY_SHARDS = 8
 
@@ -215,7 +216,10 @@ class Flag(models.Model):
     end = models.DateTimeField(_("to"))
     count = models.PositiveIntegerField(_("ballots"))
     status = models.CharField(
-        _("status"), max_length=20, choices=FlagStatus.choices, default=FlagStatus.OPEN
+        pgettext_lazy("flag", "status"),
+        max_length=20,
+        choices=FlagStatus.choices,
+        default=FlagStatus.OPEN,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
