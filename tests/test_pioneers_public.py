@@ -173,3 +173,15 @@ def test_public_pages_run_in_bounded_queries(world, django_assert_max_num_querie
         with django_assert_max_num_queries(before[u]):
             assert c.get(u).status_code == 200
         assert before[u] <= 12, (u, before[u])
+
+
+def test_the_selection_list_counts_each_candidate_once(world):
+    """Announced pioneers join the candidates' rows: the count must not multiply them."""
+    from gangwan.pioneers.models import NominationState
+    from gangwan.pioneers.selectors import public_selections
+
+    s, _n = world.announced()
+    approved = s.nominations.filter(state=NominationState.APPROVED).count()
+    row = public_selections().get(pk=s.pk)
+    assert Pioneer.objects.filter(selection=s).count() >= 1
+    assert row.n_candidates == approved

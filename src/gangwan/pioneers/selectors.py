@@ -150,8 +150,11 @@ def public_selections() -> QuerySet:
         Selection.objects.exclude(phase=Phase.DRAFT)
         .select_related("region")
         .annotate(
+            # distinct: the join with the pioneers multiplies the nominations' rows
             n_candidates=Count(
-                "nominations", filter=Q(nominations__state=NominationState.APPROVED)
+                "nominations",
+                filter=Q(nominations__state=NominationState.APPROVED),
+                distinct=True,
             ),
             n_pioneers=Count("pioneers", distinct=True),
         )
