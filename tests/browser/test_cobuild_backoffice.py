@@ -31,7 +31,7 @@ def test_a_secretary_claims_a_need_with_the_suggested_field(page, district):
         poster_name="宁波港集装箱码头公司",
     )
     _login(page, "gaotang_secretary")
-    page.click("#gw-nav-cobuild")
+    page.click("#gw-nav-service")
     page.click("a.dropdown-item[href='/cobuild/needs/']")
     expect(page.locator("#cobuild-needs")).to_be_visible()
     page.goto(f"/cobuild/needs/{need.pk}/")
