@@ -233,3 +233,40 @@ def test_the_poster_is_not_named_to_users_outside_the_needs_area(world):
     assert api(world.furong_secretary).get(path).json()["poster_name"] == "钱阿姨"
     need.refresh_from_db()
     assert need.poster_name == "钱阿姨"
+
+
+def test_a_need_posted_and_done_the_same_day_is_never_done_before_it_was_posted(district):
+    """QA found "-0.2 median days from posting to done": completion stamped the need at 18:00 of
+    the day while it had been posted at 23:31."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gangwan.cobuild import projects, services
+    from tests.test_cobuild_story import CobuildWorld
+
+    world = CobuildWorld(district)
+    need = services.need_post(
+        actor=world.admin,
+        title="楼道灯坏了",
+        text="三号楼楼道的灯坏了很久，晚上上下楼很不方便",
+        category="safety",
+        region=world.furong,
+        urgency="normal",
+        poster_kind="community",
+        poster_name="芙蓉社区居委会",
+    )
+    late = timezone.now().replace(hour=23, minute=31)
+    type(need).objects.filter(pk=need.pk).update(posted_at=late)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    p = projects.project_create(
+        actor=world.admin,
+        title="更换楼道灯",
+        region=world.furong,
+        organization=world.furong_committee,
+        needs=[need],
+    )
+    # Completed on an earlier day than the post's own (odd but possible): not before the post.
+    projects.project_complete(actor=world.admin, project=p, completed_on=yesterday)
+    need.refresh_from_db()
+    assert need.done_at >= need.posted_at

@@ -165,9 +165,9 @@ def test_recount_invalidate_and_export(client, people):
     assert r.status_code == 200
     ws = load_workbook(io.BytesIO(r.content)).active
     rows = list(ws.values)
-    assert rows[1][2] == a.name and rows[1][4] == 3
-    assert rows[-1][4] == 1  # invalidated
-    assert rows[-2][4] == 3  # valid
+    assert rows[1][2] == a.name and rows[1][3] == 3
+    assert rows[-1][3] == 1  # invalidated
+    assert rows[-2][3] == 3  # valid
 
 
 def test_flags_review_from_the_back_office(client, people, settings):

@@ -89,7 +89,9 @@ class PublicNeedForm(BootstrapMixin, forms.Form):
         help_text=_("We send a verification code to this number. It is never shown in full."),
     )
     region = AreaChoiceField(label=_("Community or village"), queryset=None)
-    category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
+    category = forms.ChoiceField(
+        label=_("What is it about?"), choices=[("", _("Choose…")), *Category.choices]
+    )
     title = forms.CharField(label=_("Your need in one line"), max_length=120)
     text = forms.CharField(
         label=_("Describe it"),

@@ -284,8 +284,13 @@ def project_complete(
     if hours is not None:
         project.hours = hours
     project.save()
-    when = timezone.make_aware(dt.datetime.combine(completed_on, dt.time(18)))
+    # Completed today: now. An earlier day: that evening, but never before a need's own last step
+    # (else the days from posting to done come out negative).
+    now = timezone.now()
+    day_end = timezone.make_aware(dt.datetime.combine(completed_on, dt.time(18)))
     for need in project.needs.select_related("region").all():
+        steps = [t for t in (need.posted_at, need.matched_at) if t is not None]
+        when = now if completed_on == timezone.localdate() else max([day_end, *steps])
         if need.state in (NeedState.OPEN, NeedState.MATCHED):
             need_transition(actor=actor, need=need, to=NeedState.IN_PROJECT, when=when)
         if need.state == NeedState.IN_PROJECT:

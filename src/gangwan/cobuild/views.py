@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from gangwan.core.exports import xlsx_response
@@ -344,13 +344,13 @@ def resource_export(request):
             _("created at"),
             _("area"),
             _("category"),
-            _("kind"),
+            pgettext("resource", "kind"),
             _("title"),
             _("description"),
             _("capacity"),
             _("skills and keywords"),
-            _("offered by"),
-            _("holder"),
+            pgettext("resource", "offered by"),
+            pgettext("resource", "holder"),
             _("available until"),
         ],
         rows=rows,

@@ -71,22 +71,31 @@ def _region_scopes() -> list[Scope]:
     return sorted(scopes, key=lambda s: scope_key(s) or "")
 
 
+def snapshot_store(scope: Scope, *, language: str) -> DashboardSnapshot | None:
+    """Compute the scope's dashboard now, in `language`, and keep it (None: not a region scope)."""
+    key = scope_key(scope)
+    if key is None:
+        return None
+    with translation.override(language):
+        t = time.perf_counter()
+        figures = compute(scope)
+        snapshot, _created = DashboardSnapshot.objects.update_or_create(
+            scope_key=key,
+            language=language,
+            defaults={
+                "figures": figures,
+                "computed_at": timezone.now(),
+                "seconds": round(time.perf_counter() - t, 3),
+            },
+        )
+    return snapshot
+
+
 def snapshots_refresh() -> int:
     """Compute and store every region scope's dashboard in every language; returns how many."""
     n = 0
     for scope in _region_scopes():
         for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                t = time.perf_counter()
-                figures = compute(scope)
-                DashboardSnapshot.objects.update_or_create(
-                    scope_key=scope_key(scope),
-                    language=language,
-                    defaults={
-                        "figures": figures,
-                        "computed_at": timezone.now(),
-                        "seconds": round(time.perf_counter() - t, 3),
-                    },
-                )
+            snapshot_store(scope, language=language)
             n += 1
     return n

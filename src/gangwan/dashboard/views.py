@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from gangwan.incubator.models import IncubationState
 
 from .selectors import dashboard_figures, members_issue_figures, organizational_life_figures
-from .snapshots import snapshot_for
+from .snapshots import snapshot_for, snapshot_store
 
 # Apps that add a panel to the dashboard: each module has panel(request) -> dict | None, the dict
 # naming its "template" (rendered with the dict as `panel`) and optionally "charts" (merged into
@@ -38,7 +38,10 @@ def home(request):
     ctx = {"has_structure": scope.has_structure_access}
     if scope.has_structure_access:
         snapshot = None
-        if not request.GET.get("fresh"):
+        if request.GET.get("fresh"):
+            # Recompute now, and keep the result for the next visits of this scope.
+            snapshot = snapshot_store(scope, language=get_language())
+        else:
             snapshot = snapshot_for(scope, language=get_language())
         if snapshot is not None:
             figures = snapshot.figures["figures"]

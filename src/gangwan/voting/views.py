@@ -78,8 +78,10 @@ def _owned(request, poll: Poll) -> bool:
     if poll.owner_ref:
         messages.error(
             request,
-            _("This poll is run by its owner (%(owner)s); change it there, not here.")
-            % {"owner": poll.owner_ref},
+            _(
+                "This poll belongs to another process (such as a selection of service pioneers);"
+                " change it there, not here."
+            ),
         )
         return True
     return False
@@ -267,17 +269,17 @@ def results_export(request, pk: int):
     poll = _poll(request, pk)
     summary = selectors.poll_summary(poll=poll)
     rows = [
-        (i, r["candidate"].position, r["candidate"].name, r["candidate"].ref, r["votes"])
+        (i, r["candidate"].position, r["candidate"].name, r["votes"])
         for i, r in enumerate(selectors.poll_results(poll=poll), start=1)
     ]
-    rows.append(("", "", _("Valid ballots"), "", summary["valid"]))
-    rows.append(("", "", _("Invalidated ballots"), "", summary["invalidated"]))
+    rows.append(("", "", _("Valid ballots"), summary["valid"]))
+    rows.append(("", "", _("Invalidated ballots"), summary["invalidated"]))
     return xlsx_response(
         filename=f"poll-{poll.pk}-results.xlsx",
         sheet=poll.title,
-        headers=[_("Rank"), _("No."), _("Candidate"), _("Reference"), _("Votes")],
+        headers=[_("Rank"), _("No."), _("Candidate"), _("Votes")],
         rows=rows,
-        widths=[8, 8, 24, 24, 12],
+        widths=[8, 8, 24, 12],
     )
 
 
