@@ -259,3 +259,17 @@ def test_an_account_that_exists_already_is_left_alone(db):
     assert not RoleAssignment.objects.filter(user=someone).exists()
     assert not Member.objects.filter(user=someone).exists()
     assert "member" not in {a["username"] for a in demo_accounts()}
+
+
+def test_no_generated_person_carries_a_national_leaders_name():
+    """QA met a demo pioneer called 周永康: the generator draws again on such a name."""
+    import random
+    import types
+
+    from gangwan.demo.people import People
+
+    people = People(random.Random(0), dt.date(2026, 11, 29))
+    surnames = iter(["周", "王"])
+    people.local_surnames = types.SimpleNamespace(draw=lambda rng: next(surnames))
+    people.rng = types.SimpleNamespace(choice=lambda seq: "永康")
+    assert people.name("male", dt.date(1950, 1, 1)) == "王永康"

@@ -307,3 +307,13 @@ def ordinal(n: int) -> str:
         return ORDINALS[n - 1]
     tens, ones = divmod(n, 10)
     return (ORDINALS[tens - 1] if tens > 1 else "") + "十" + (ORDINALS[ones - 1] if ones else "")
+
+
+# Names a generated person must never carry: national leaders and officials whose names every
+# reader knows (a demo pioneer called 周永康 would embarrass any district).
+FORBIDDEN_FULL_NAMES = frozenset(
+    """毛泽东 周恩来 刘少奇 朱德 邓小平 陈云 华国锋 胡耀邦 赵紫阳 江泽民 李鹏 朱镕基 胡锦涛 温家宝
+    吴邦国 贾庆林 曾庆红 李长春 罗干 习近平 李克强 张德江 俞正声 刘云山 王岐山 张高丽 李强 赵乐际
+    王沪宁 蔡奇 丁薛祥 李希 栗战书 汪洋 韩正 周永康 薄熙来 令计划 徐才厚 郭伯雄 孙政才 王立军
+    彭丽媛 林彪 江青 王洪文 张春桥 姚文元 陈伯达 康生""".split()
+)

@@ -77,7 +77,10 @@ class People:
     def name(self, gender: str, birth: dt.date, local: bool = True) -> str:
         surnames = self.local_surnames if local else self.national_surnames
         era = 0 if birth.year < 1965 else 1 if birth.year < 1985 else 2
-        return surnames.draw(self.rng) + self.rng.choice(names.GIVEN[(gender, era)])
+        while True:
+            name = surnames.draw(self.rng) + self.rng.choice(names.GIVEN[(gender, era)])
+            if name not in names.FORBIDDEN_FULL_NAMES:
+                return name
 
     def id_number(self, area: str, birth: dt.date, gender: str) -> str:
         for _ in range(1000):
