@@ -280,3 +280,21 @@ def test_satisfaction_weight_is_zero_without_evaluations(world):
     assert world.scheme.satisfaction_weight == 0
     assert rules.blend(Decimal("85"), None, 20, 110) == Decimal("85.00")
     assert rules.blend(Decimal("80"), Decimal("100"), 50, 100) == Decimal("90.00")
+
+
+def test_a_blank_criterion_is_not_scored_as_zero(world):
+    """QA: a sheet submitted with one criterion left empty was recorded with 0 for it."""
+    from django.core.exceptions import ValidationError
+
+    a = services.assessment_open(actor=world.admin, base=world.base(), year=2013)
+    services.self_assessment_save(
+        actor=world.gaotang_secretary, assessment=a, entries={}, submit=True
+    )
+    services.reviewers_assign(actor=world.admin, assessment=a, reviewers=[world.r1, world.r2])
+    sheet = world.sheet(90)
+    sheet[next(iter(sheet))] = ""
+    review = a.reviews.get(reviewer=world.r1)
+    with pytest.raises(ValidationError):
+        services.review_submit(actor=world.r1, review=review, points=sheet, vetoes=[])
+    review.refresh_from_db()
+    assert review.submitted_at is None

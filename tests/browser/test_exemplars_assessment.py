@@ -67,7 +67,9 @@ def test_one_assessment_from_self_assessment_to_award(page, phone_page, district
     phone.click(f"#notices a[href='/portal/exemplars/notices/{a.pk}/']")
     phone.fill("textarea[name=text]", "服务站周末不开门，与材料不符。")
     phone.click("#objection-form button[type=submit]")
-    expect(phone.locator("#objections")).to_contain_text("服务站周末不开门")
+    # Received and awaiting an answer; its text is published with the answer, not before.
+    expect(phone.locator("#objections")).to_contain_text("待答复")
+    expect(phone.locator("#objections")).not_to_contain_text("服务站周末不开门")
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 375
 
     # The notice runs five working days; let it end.
@@ -79,6 +81,14 @@ def test_one_assessment_from_self_assessment_to_award(page, phone_page, district
     expect(page.locator(".alert-danger")).to_contain_text("异议")
     page.fill("#objections textarea[name=answer]", "经核实，服务站周末由志愿者值班开放。")
     page.click("#objections button[type=submit]")
+    # Answered: the objection and its answer stand on the public notice together.
+    StarAssessment.objects.filter(pk=a.pk).update(notice_ends_on=dt.date.today())
+    phone.goto(f"/portal/exemplars/notices/{a.pk}/")
+    expect(phone.locator("#objections")).to_contain_text("服务站周末不开门")
+    expect(phone.locator("#objections")).to_contain_text("志愿者值班")
+    StarAssessment.objects.filter(pk=a.pk).update(
+        notice_ends_on=dt.date.today() - dt.timedelta(days=1)
+    )
     page.click("#action-award")
     expect(page.locator("h1 [data-state='awarded']")).to_be_visible()
     expect(page.locator("#awarded [data-stars='5']")).to_be_visible()

@@ -18,7 +18,7 @@ from .models import (
     ServiceBrand,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def administered_organizations(scope):
@@ -148,7 +148,9 @@ class EventForm(BootstrapMixin, forms.ModelForm):
             "is_public",
         ]
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
             "description": forms.Textarea({"rows": 3}),
         }
 

@@ -53,9 +53,13 @@ SCHEME_FIELDS = (
 )
 
 
-def _points(value, field: str) -> Decimal:
+def _points(value, field: str, *, required: bool = False) -> Decimal:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        # A reviewer's sheet is complete or not submitted: a blank is not a zero.
+        raise ValidationError({field: _("Score every criterion (0 if it earns nothing).")})
     try:
-        d = Decimal(str(value).strip() or "0")
+        d = Decimal(text or "0")
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number of points.")}) from None
     if d < 0 or not d.is_finite():
@@ -401,7 +405,7 @@ def review_submit(
     for c in criteria:
         if c.kind == CriterionKind.VETO:
             continue
-        p = _points(points.get(str(c.pk), ""), f"points-{c.pk}")
+        p = _points(points.get(str(c.pk), ""), f"points-{c.pk}", required=True)
         if p > c.max_points:
             raise ValidationError(
                 _("%(title)s: at most %(max)s points.") % {"title": c.title, "max": c.max_points}

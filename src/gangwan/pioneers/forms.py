@@ -16,16 +16,20 @@ class SelectionForm(BootstrapMixin, forms.Form):
     region = forms.ModelChoiceField(label=_("Region"), queryset=None)
     quota = forms.IntegerField(label=_("Quota"), min_value=1, max_value=1000, initial=30)
     nominations_close_on = forms.DateField(
-        label=_("Nominations close on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Nominations close on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     review_close_on = forms.DateField(
-        label=_("Review closes on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Review closes on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     vote_opens_at = forms.DateTimeField(
-        label=_("Vote opens at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Vote opens at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     vote_closes_at = forms.DateTimeField(
-        label=_("Vote closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Vote closes at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     vote_weight = forms.DecimalField(
         label=_("Weight of the public vote"), min_value=0, max_value=1, decimal_places=2
@@ -86,7 +90,8 @@ class ReviewForm(BootstrapMixin, forms.Form):
 
 class NoticeForm(BootstrapMixin, forms.Form):
     starts_on = forms.DateField(
-        label=_("Notice starts on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Notice starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -165,7 +165,7 @@ class NominationPhoto(models.Model):
 
 class ReviewDecision(models.TextChoices):
     APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
+    REJECT = "reject", pgettext_lazy("review", "Reject")
 
 
 class Review(models.Model):
