@@ -144,9 +144,16 @@ def test_secretaries_self_assess_their_own_organization_with_evidence(client, w)
     assert _get(client, w.qingzhi_secretary, url).status_code == 404
     assert _get(client, w.xinqi_admin, url).status_code == 403
     bad = SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="image/png")
-    r = _post(client, w.gaotang_secretary, url, {f"points-{c.pk}": "12", f"files-{c.pk}": bad})
+    r = _post(
+        client,
+        w.gaotang_secretary,
+        url,
+        {f"points-{c.pk}": "12", f"statement-{c.pk}": "每月开展主题党日", f"files-{c.pk}": bad},
+    )
     assert r.status_code == 422
     assert "x.exe" in r.content.decode()
+    # What was typed comes back with the error (QA: every score went back to 0).
+    assert 'value="12"' in r.content.decode() and "每月开展主题党日" in r.content.decode()
     assert not Evidence.objects.exists()
     over = _post(client, w.gaotang_secretary, url, {f"points-{c.pk}": "99"})
     assert over.status_code == 422

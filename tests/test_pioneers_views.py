@@ -421,3 +421,14 @@ def test_the_vote_link_leads_to_the_voting_apps_poll_page(world):
     s, _n = world.to_voting()
     resp = Client().get(f"/portal/polls/{s.poll_id}/")
     assert resp.status_code == 200 and "陈建国" in resp.content.decode()
+
+
+def test_a_reviewers_dashboard_counts_the_nominations_they_review(world):
+    """QA: a reviewer's panel read 0 submitted while a nomination waited for them."""
+    from gangwan.core.scopes import scope_for
+    from gangwan.pioneers.selectors import figures
+
+    world.announced()
+    as_admin = figures(scope=scope_for(world.admin), user=world.admin)["nominations"]
+    as_reviewer = figures(scope=scope_for(world.reviewer), user=world.reviewer)["nominations"]
+    assert sum(as_reviewer.values()) == sum(as_admin.values()) > 0

@@ -406,6 +406,9 @@ def self_assessment(request, pk):
             return redirect("exemplars:assessment", a.pk)
         except ValidationError as exc:
             error = exc.messages
+            # Show what was typed, not what is stored: nothing the secretary wrote is lost.
+            for e in entries:
+                e.points, e.statement = data[str(e.criterion_id)]
     return render(
         request,
         "exemplars/self_assessment.html",

@@ -263,7 +263,8 @@ def figures(*, scope: Scope, user) -> dict:
 
     sels = selection_list(scope=scope, user=user)
     noms = Nomination.objects.filter(selection__in=sels.values("pk"))
-    if not scope.everything and not scope.is_district_admin:
+    # Reviewers review every nomination of the selections they read; others see their own area's.
+    if not (scope.is_district_admin or scope.has_role("reviewer")):
         noms = noms.filter(scope.organization_q("organization__"))
     by_state = dict(noms.values("state").annotate(n=Count("id")).values_list("state", "n"))
     newest = sels.filter(poll_id__isnull=False).first()
