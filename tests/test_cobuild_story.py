@@ -289,8 +289,11 @@ def test_the_kindergarten_of_furong_from_a_residents_post_to_a_done_project(worl
         f"d{item.pk}-funder": world.geely.pk,
         f"d{item.pk}-budget": "3000000",
     }
-    resp = sec.post(decide_url, data, follow=True)
+    resp = sec.post(decide_url, data)
+    assert resp.status_code == 422
     assert "only 4 council members were present" in resp.content.decode()
+    # The deliberation record typed is still there beside the error (QA: it was lost).
+    assert "吉利出资，社区提供用地" in resp.content.decode()
     assert not Project.objects.exists()
     data[f"d{item.pk}-abstentions"] = "0"
     resp = sec.post(decide_url, data)

@@ -45,8 +45,10 @@ def _funders():
 
 
 def _errors_to_messages(request, form):
-    for e in form.errors.values():
-        messages.error(request, " ".join(e))
+    """Form errors as messages, each naming its field (for forms posted from another page)."""
+    for name, e in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        messages.error(request, f"{label}：{' '.join(e)}" if label else " ".join(e))
 
 
 # --- councils ------------------------------------------------------------------------------------
@@ -135,11 +137,17 @@ def meeting_create(request, pk):
 def meeting_detail(request, pk):
     require_structure_access(request.scope)
     meeting = selectors.meeting_get(scope=request.scope, pk=pk)
+    return _meeting_page(request, meeting)
+
+
+def _meeting_page(request, meeting, *, agenda_form=None, decide_form=None, item_pk=None):
+    """The meeting's page; a refused agenda item or decision comes back bound, with what was typed
+    and its errors beside the fields (status 422)."""
     can_manage = selectors.manages_region(request.scope, meeting.council.region)
     needs = selectors.need_list(scope=request.scope, moderation=Moderation.APPROVED).filter(
         state__in=[NeedState.OPEN, NeedState.MATCHED]
     )
-    agenda_form = AgendaForm(None, needs=needs, seats=meeting.council.seats.all())
+    agenda_form = agenda_form or AgendaForm(None, needs=needs, seats=meeting.council.seats.all())
     items = list(meeting.items.select_related("need", "proposed_by", "project"))
     decide_forms = {
         d.pk: DecideForm(
@@ -152,6 +160,9 @@ def meeting_detail(request, pk):
         for d in items
         if d.decision == Decision.PENDING
     }
+    if decide_form is not None:
+        decide_forms[item_pk] = decide_form
+    bound = decide_form is not None or agenda_form.is_bound
     return render(
         request,
         "cobuild/meeting_detail.html",
@@ -162,6 +173,7 @@ def meeting_detail(request, pk):
             "agenda_form": agenda_form,
             "can_manage": can_manage,
         },
+        status=422 if bound else 200,
     )
 
 
@@ -174,14 +186,15 @@ def agenda_add(request, pk):
     needs = selectors.need_list(scope=request.scope, moderation=Moderation.APPROVED)
     form = AgendaForm(request.POST, needs=needs, seats=meeting.council.seats.all())
     if form.is_valid():
-        run_service(
+        added, _f = run_service(
             form,
             lambda: projects.deliberation_add(
                 actor=request.user, meeting=meeting, **form.cleaned_data
             ),
         )
-    _errors_to_messages(request, form)
-    return redirect("cobuild:meeting", pk=pk)
+        if added:
+            return redirect("cobuild:meeting", pk=pk)
+    return _meeting_page(request, meeting, agenda_form=form)
 
 
 @require_POST
@@ -225,8 +238,8 @@ def deliberation_decide(request, pk, item_pk):
             item.refresh_from_db()
             if hasattr(item, "project"):
                 return redirect("cobuild:project", pk=item.project.pk)
-    _errors_to_messages(request, form)
-    return redirect("cobuild:meeting", pk=pk)
+            return redirect("cobuild:meeting", pk=pk)
+    return _meeting_page(request, meeting, decide_form=form, item_pk=item.pk)
 
 
 # --- projects -----------------------------------------------------------------------------------
