@@ -205,9 +205,8 @@ def thanks(request, pk: int, receipt: str):
 def results(request, pk: int):
     poll = _poll(pk)
     if not poll.results_visible():
-        return render(
-            request, "voting/public_results.html", {"poll": poll, "hidden": True}, status=403
-        )
+        # A normal page saying when the results come out (no counts in it), not an error.
+        return render(request, "voting/public_results.html", {"poll": poll, "hidden": True})
     rows = selectors.poll_results(poll=poll)
     summary = selectors.poll_summary(poll=poll)
     top = max([r["votes"] for r in rows] + [1])
