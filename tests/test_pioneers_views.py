@@ -432,3 +432,11 @@ def test_a_reviewers_dashboard_counts_the_nominations_they_review(world):
     as_admin = figures(scope=scope_for(world.admin), user=world.admin)["nominations"]
     as_reviewer = figures(scope=scope_for(world.reviewer), user=world.reviewer)["nominations"]
     assert sum(as_reviewer.values()) == sum(as_admin.values()) > 0
+
+
+def test_the_nomination_form_is_not_offered_once_nominations_close(world):
+    """QA: the form stayed open during the vote and refused only on submit, in jargon."""
+    s, _n = world.announced()
+    resp = world.client(world.gaotang_sec).get(f"/pioneers/{s.pk}/nominate/", follow=True)
+    assert resp.redirect_chain[-1][0] == f"/pioneers/{s.pk}/"
+    assert not resp.context.get("form")

@@ -45,7 +45,7 @@ def panel(request):
                 ],
             },
             "cobuild_areas": {
-                "title": _("Needs done and open, by street"),
+                "title": _("Needs done, by street"),
                 "type": "bar",
                 "items": [
                     {

@@ -167,6 +167,10 @@ def nomination_create(request, pk):
         )
     ).order_by("path")
     require(orgs.exists())
+    if s.phase != Phase.NOMINATING:
+        # Say so before anyone fills in a form the service would refuse.
+        messages.info(request, _("Nominations for this selection are not open."))
+        return redirect("pioneers:detail", pk=s.pk)
     members = (
         scope.members(Member.objects.filter(archived_on__isnull=True))
         .select_related("organization")
