@@ -176,7 +176,9 @@ def _percentile(sorted_values: list[float], p: float) -> float:
 
 
 def _threads() -> int:
-    return min(8, 2 * (os.cpu_count() or 1) + 1)  # as gangwan.cli.default_threads
+    from gangwan.cli import default_threads  # the server runs as `gangwan run` serves
+
+    return default_threads()
 
 
 def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subprocess.Popen:

@@ -48,7 +48,10 @@ def _errors_to_messages(request, form):
     """Form errors as messages, each naming its field (for forms posted from another page)."""
     for name, e in form.errors.items():
         label = form.fields[name].label if name in form.fields else None
-        messages.error(request, f"{label}：{' '.join(e)}" if label else " ".join(e))
+        text = " ".join(e)
+        if label:
+            text = _("%(field)s: %(errors)s") % {"field": label, "errors": text}
+        messages.error(request, text)
 
 
 # --- councils ------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ class OrgCompliance:
         return [s for s in self.statuses if s.previous == OVERDUE or s.current == OVERDUE]
 
 
-def scoped_organizations(*, scope, region=None, id_range: tuple[int, int] | None = None):
+def scoped_organizations(*, scope, region=None, id_range: tuple[int, int] | None = None, ids=None):
     qs = scope.organizations(
         Organization.objects.filter(dissolved_on__isnull=True, kind__in=RULES[0].org_kinds)
     )
@@ -71,6 +71,8 @@ def scoped_organizations(*, scope, region=None, id_range: tuple[int, int] | None
         qs = qs.filter(subtree_q([region.path], "region__path"))
     if id_range is not None:
         qs = qs.filter(pk__gte=id_range[0], pk__lt=id_range[1])
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
     return qs
 
 
@@ -103,11 +105,12 @@ def compliance_evaluate(
     region=None,
     today: dt.date | None = None,
     id_range: tuple[int, int] | None = None,
+    ids=None,
 ) -> list[OrgCompliance]:
     """Evaluate every organization of the scope (within `region`, and organization ids in
-    `id_range` [from, to) when given) against every rule that applies to it."""
+    `id_range` [from, to), or in `ids`, when given) against every rule that applies to it."""
     today = today or dt.date.today()
-    orgs_qs = scoped_organizations(scope=scope, region=region, id_range=id_range)
+    orgs_qs = scoped_organizations(scope=scope, region=region, id_range=id_range, ids=ids)
     orgs = list(
         orgs_qs.order_by("region__path", "path").values(
             "id", "name", "kind", "region_id", "region__path", "region__name"
