@@ -25,6 +25,9 @@ import asyncio
 import json
 import os
 import random
+import resource
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -127,6 +130,86 @@ def _run_loader(mode: str, spec: dict) -> dict:
         return json.loads(out_path.read_text())
 
 
+def _summary_of_python_load(out: dict) -> dict:
+    results = out["results"]
+    statuses: dict[str, int] = {}
+    for r in results:
+        statuses[str(r[0])] = statuses.get(str(r[0]), 0) + 1
+    lat = sorted(r[1] * 1000 for r in results if r[0] == 200)
+    return {
+        "seconds": out["seconds"],
+        "requests": len(results),
+        "statuses": statuses,
+        "acked": [r[2] for r in results if r[0] == 200],
+        "latency_ms": {
+            "of": "accepted ballots",
+            "p50": round(_percentile(lat, 0.50), 2),
+            "p99": round(_percentile(lat, 0.99), 2),
+            "mean": round(statistics.fmean(lat), 2) if lat else 0,
+        },
+    }
+
+
+def _wrk_load(host: str, port: int, path: str, bodies: list[str], conns: int) -> dict:
+    """The same load from wrk (C, one thread; bench/vote_load.lua sends each body once): the
+    load generator then costs the shared cores far less than the Python one."""
+    with tempfile.TemporaryDirectory(prefix="gw-vote-wrk-") as tmp:
+        bodies_file, out = Path(tmp) / "bodies", Path(tmp) / "out"
+        bodies_file.write_text("\n".join(bodies) + "\n")
+        env = dict(os.environ, VOTE_BODIES=str(bodies_file), VOTE_PATH=path, VOTE_OUT=str(out))
+        args = ["wrk", "-t1", f"-c{conns}", "-d600s", "--timeout", "30s"]
+        args += ["-s", str(HERE / "vote_load.lua"), f"http://{host}:{port}"]
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL)
+        progress, last_change, seen = Path(str(out) + ".progress"), time.monotonic(), ""
+        try:
+            while not out.exists():
+                if proc.poll() is not None:
+                    raise RuntimeError(f"wrk ended early ({proc.returncode})")
+                now = time.monotonic()
+                if now - last_change > 1:  # answers stop coming (a request lost): fail, not hang
+                    mark = progress.read_text() if progress.exists() else ""
+                    if mark != seen:
+                        seen, last_change = mark, now
+                    elif now - last_change > 30:
+                        raise RuntimeError(f"wrk: no answers for 30 s after {seen.strip() or 0}")
+                time.sleep(0.002)
+            seconds = time.perf_counter() - started
+        finally:
+            proc.send_signal(signal.SIGINT)  # wrk stops, prints and runs done() (latency)
+            proc.wait(60)
+        statuses, acked = {}, []
+        for line in out.read_text().splitlines():
+            kind, _, rest = line.partition(" ")
+            if kind == "status":
+                code, n = rest.split()
+                statuses[code] = int(n)
+            elif kind == "ids" and rest:
+                acked = [int(x) for x in rest.split(",")]
+        lat = dict(line.split() for line in (Path(str(out) + ".latency")).read_text().splitlines())
+    return {
+        "seconds": seconds,
+        "requests": sum(statuses.values()),
+        "statuses": statuses,
+        "acked": acked,
+        "latency_ms": {
+            "of": "all answered requests (wrk's histogram)",
+            "p50": round(int(lat["p50"]) / 1000, 2),
+            "p99": round(int(lat["p99"]) / 1000, 2),
+            "mean": round(float(lat["mean"]) / 1000, 2),
+        },
+    }
+
+
+def _loader() -> str:
+    """wrk when installed (Debian's package), else the Python asyncio client; BENCH_VOTE_LOADER
+    chooses."""
+    wanted = os.environ.get("BENCH_VOTE_LOADER", "")
+    if wanted in ("wrk", "python"):
+        return wanted
+    return "wrk" if shutil.which("wrk") else "python"
+
+
 # --- the benchmark (inside run.py's child process, Django set up on gw_bench) ---------------------
 
 
@@ -186,7 +269,7 @@ def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subpr
     args = [granian, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--workers", env.get("GANGWAN_WORKERS", "2")]
     args += ["--blocking-threads", env.get("GANGWAN_THREADS", str(_threads()))]
-    args += ["--no-ws", app]
+    args += ["--no-ws", *os.environ.get("BENCH_GRANIAN_EXTRA", "").split(), app]
     proc = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
@@ -199,6 +282,35 @@ def _serve(env: dict, port: int, app: str = "gangwan.wsgi:application") -> subpr
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("granian did not start")
+
+
+def _cpu_by_process() -> dict[int, tuple[str, float]]:
+    """{pid: (command name, user + system CPU seconds)} of every live process."""
+    out = {}
+    hz = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            raw = stat.read_text()
+        except OSError:
+            continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        out[int(stat.parent.name)] = (comm, (int(fields[11]) + int(fields[12])) / hz)
+    return out
+
+
+def _cpu_split(before: dict, after: dict, loader_seconds: float, requests: int) -> dict:
+    """CPU ms per request spent by PostgreSQL, Redis and the load generator while the load ran
+    (the server's own is server_cpu_ms_per_request): where the two cores went."""
+    split = {"postgresql": 0.0, "redis": 0.0}
+    for pid, (comm, cpu) in after.items():
+        spent = cpu - before.get(pid, (comm, 0.0))[1]
+        if comm.startswith("postgres"):
+            split["postgresql"] += spent
+        elif comm.startswith("redis"):
+            split["redis"] += spent
+    split["load_generator"] = loader_seconds
+    return {k: round(1000 * v / max(1, requests), 3) for k, v in split.items()}
 
 
 def _group_cpu_seconds(pgid: int) -> float:
@@ -215,7 +327,7 @@ def _group_cpu_seconds(pgid: int) -> float:
 
 
 def _http_round(
-    cache: str, ballots: int, conns: int, app: str = "gangwan.wsgi:application"
+    cache: str, ballots: int, conns: int, app: str = "gangwan.wsgi:application", loader="python"
 ) -> dict:
     import http.client
 
@@ -255,29 +367,34 @@ def _http_round(
             c.getresponse().read()
             c.close()
         cpu_before = _group_cpu_seconds(server.pid)
-        out = _run_loader(
-            "http",
-            {
-                "host": "127.0.0.1",
-                "port": port,
-                "path": f"/api/v1/voting/polls/{poll.pk}/ballots",
-                "bodies": bodies,
-                "conns": conns,
-            },
-        )
+        procs_before = _cpu_by_process()
+        loader_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        path = f"/api/v1/voting/polls/{poll.pk}/ballots"
+        if loader == "wrk":
+            out = _wrk_load("127.0.0.1", port, path, bodies, conns)
+        else:
+            raw = _run_loader(
+                "http",
+                {"host": "127.0.0.1", "port": port, "path": path, "bodies": bodies, "conns": conns},
+            )
+            out = _summary_of_python_load(raw)
         server_cpu = _group_cpu_seconds(server.pid) - cpu_before
+        loader_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        others = _cpu_split(
+            procs_before,
+            _cpu_by_process(),
+            (loader_after.ru_utime + loader_after.ru_stime)
+            - (loader_before.ru_utime + loader_before.ru_stime),
+            out["requests"],
+        )
     finally:
         server.terminate()
         try:
             server.wait(10)
         except subprocess.TimeoutExpired:
             server.kill()
-    results = out["results"]
-    ok = [r for r in results if r[0] == 200]
-    statuses: dict[str, int] = {}
-    for r in results:
-        statuses[str(r[0])] = statuses.get(str(r[0]), 0) + 1
-    acked = [r[2] for r in ok]
+    statuses = out["statuses"]
+    acked = out["acked"]
     stored = set(Ballot.objects.filter(poll=poll).values_list("id", flat=True))
     with connection.cursor() as cur:
         cur.execute(
@@ -286,21 +403,18 @@ def _http_round(
             [poll.pk],
         )
         duplicates_stored = cur.fetchone()[0]
-    lat = sorted(r[1] * 1000 for r in ok)
     return {
-        "requests": len(results),
+        "load_generator": loader,
+        "requests": out["requests"],
         "statuses": statuses,
-        "ballots_accepted": len(ok),
-        "ballots_per_s": round(len(ok) / out["seconds"], 1),
-        "requests_per_s": round(len(results) / out["seconds"], 1),
-        "latency_ms": {
-            "p50": round(_percentile(lat, 0.50), 2),
-            "p99": round(_percentile(lat, 0.99), 2),
-            "mean": round(statistics.fmean(lat), 2) if lat else 0,
-        },
+        "ballots_accepted": len(acked),
+        "ballots_per_s": round(len(acked) / out["seconds"], 1),
+        "requests_per_s": round(out["requests"] / out["seconds"], 1),
+        "latency_ms": out["latency_ms"],
         # CPU the server (granian and its Python workers) spent per request: 2 cores' worth of
         # seconds divided by it is what this code could serve on an otherwise idle machine.
-        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(results)), 3),
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, out["requests"]), 3),
+        "other_cpu_ms_per_request": others,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "duplicate_attempts": 2 * dup_voters,
         "duplicates_refused": statuses.get("409", 0),
@@ -328,6 +442,7 @@ if dataset is not None:
         conns = int(os.environ.get("BENCH_VOTE_CONNECTIONS", "32"))
         from gangwan.voting.models import Ballot
 
+        loader = _loader()
         workers = os.environ.get("GANGWAN_WORKERS", "2")
         threads = os.environ.get("GANGWAN_THREADS", str(_threads()))
         # Baseline: the same table, single-row INSERTs in autocommit over the same connections.
@@ -352,13 +467,13 @@ if dataset is not None:
         )
         for cache in caches:
             log(f"vote: HTTP casts, cache={cache}")
-            r = _http_round(cache, ballots, conns)
+            r = _http_round(cache, ballots, conns, loader=loader)
             r["ratio_to_plain_insert"] = round(r["ballots_per_s"] / insert_rate, 3)
             out[f"http_cache_{cache}"] = r
         # gangwan.wsgi:application answers the cast through voting's fast path; the same
         # endpoint through the whole Django stack, for comparison (Redis cache).
         log("vote: HTTP casts through the whole Django stack (no fast path), cache=redis")
-        r = _http_round("redis", ballots, conns, "gangwan.wsgi:django_application")
+        r = _http_round("redis", ballots, conns, "gangwan.wsgi:django_application", loader)
         r["ratio_to_plain_insert"] = round(r["ballots_per_s"] / insert_rate, 3)
         out["http_django_stack_cache_redis"] = r
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import io
 import json
 import os
 import signal
@@ -27,7 +28,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from gangwan.core.models import Role
-from gangwan.voting import services, verification
+from gangwan.voting import fastpath, services, verification
 from gangwan.voting.models import Ballot, BallotChoice
 from tests import factories as f
 
@@ -119,6 +120,129 @@ def test_thousand_distinct_voters_at_once_store_a_thousand(district):
     live, recount = services.live_counts(poll), services.counts_from_ballots(poll)
     assert live == recount
     assert live["ballots"] == 1000 and sum(live["votes"].values()) == 1334
+
+
+# --- the WSGI fast path on its own connections ---------------------------------------------------
+
+
+def _fast_post(app, poll_id: int, body: dict, ip: str = "203.0.113.9") -> tuple[int, dict]:
+    raw = json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": f"/api/v1/voting/polls/{poll_id}/ballots",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver",
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.url_scheme": "http",
+        "CONTENT_LENGTH": str(len(raw)),
+        "CONTENT_TYPE": "application/json",
+        "REMOTE_ADDR": ip,
+    }
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = int(status.split()[0])
+
+    data = b"".join(app(environ, start_response))
+    return seen["status"], json.loads(data)
+
+
+def _not_django(environ, start_response):  # pragma: no cover - every request here is a cast
+    raise AssertionError("the cast went to Django")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache in Redis (the machine's, database 6), as a deployment with REDIS_URL runs."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/6",
+            "KEY_PREFIX": f"gw-conc-{os.getpid()}-{time.monotonic_ns()}",
+        }
+    }
+    yield
+    fastpath.stop_shared_counts()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_stores_one_ballot_per_voter_on_its_own_connections(
+    district, redis_cache, monkeypatch
+):
+    _, poll, (a, b, *_) = _poll()
+    connects = []
+    real_connect = fastpath._pg_connect
+    monkeypatch.setattr(fastpath, "_pg_connect", lambda: connects.append(1) or real_connect())
+    app = fastpath.wrap(_not_django)
+    same = verification.voter_token(poll=poll, voter_key="fast-same")
+
+    def cast(arg):
+        token, choices, ip = arg
+        try:
+            return _fast_post(app, poll.pk, {"token": token, "choices": choices}, ip)
+        finally:
+            fastpath.close_thread_connection()
+
+    outcomes = _run_at_once(
+        cast, [(same, [a.pk if i % 2 else b.pk], f"10.9.{i}.1") for i in range(30)], 30
+    )
+    assert sorted(o[0] for o in outcomes) == [200] + [409] * 29
+    voters = [
+        (
+            verification.voter_token(poll=poll, voter_key=f"fast-{i}"),
+            [a.pk] if i % 3 else [a.pk, b.pk],
+            f"10.{i % 200}.{i // 200}.1",  # (60 ballots a minute from one network at most)
+        )
+        for i in range(300)
+    ]
+    outcomes = _run_at_once(cast, voters, 16)
+    assert [o for o in outcomes if o[0] != 200] == []
+    acked = {o[1]["ballot"] for o in outcomes}
+    assert len(acked) == 300
+    assert set(Ballot.objects.filter(poll=poll).values_list("pk", flat=True)) >= acked
+    assert Ballot.objects.filter(poll=poll).count() == 301
+    live = services.live_counts(poll)
+    assert live == services.counts_from_ballots(poll) and live["ballots"] == 301
+    # On PostgreSQL the casts ran on the fast path's own connections (one per thread); on SQLite
+    # on Django's.
+    assert (len(connects) > 0) == PG
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_reconnects_after_its_connection_is_lost(district, redis_cache):
+    _, poll, (a, *_) = _poll()
+    app = fastpath.wrap(_not_django)
+
+    def cast(voter):
+        token = verification.voter_token(poll=poll, voter_key=voter)
+        return _fast_post(app, poll.pk, {"token": token, "choices": [a.pk]})
+
+    try:
+        assert cast("before")[0] == 200
+        if PG:
+            # The server ends the thread's connection (a restart, a failover, an idle timeout).
+            own = fastpath._local.conns.pg
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_terminate_backend(%s)", [own.info.backend_pid])
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with connection.cursor() as cur:
+                    cur.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = %s",
+                        [own.info.backend_pid],
+                    )
+                    if cur.fetchone()[0] == 0:
+                        break
+                time.sleep(0.05)
+        status, body = cast("after")
+        assert status == 200, body
+        assert cast("after")[0] == 409
+        if PG:
+            assert fastpath._local.conns.pg is not own and not fastpath._local.conns.pg.closed
+        assert Ballot.objects.filter(poll=poll).count() == 2
+    finally:
+        fastpath.close_thread_connection()
 
 
 # --- a worker killed mid-request loses nothing it acknowledged -----------------------------------

@@ -260,3 +260,64 @@ def test_a_running_poll_with_ballots_may_still_be_extended(admin):
     services.ballot_cast(poll=poll, voter_key="v1", choices=[a])
     later = poll.closes_at + dt.timedelta(days=1)
     assert services.poll_update(poll=poll, closes_at=later, actor=admin).closes_at == later
+
+
+def _network_by_ipaddress(ip):
+    import ipaddress
+
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if addr.version == 4 else 48
+    return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "203.0.113.9",
+        "255.255.255.255",
+        "0.0.0.0",
+        "10.0.0.1",
+        "010.1.1.1",  # leading zeros: refused as ipaddress does
+        "1.2.3",
+        "1.2.3.4.5",
+        "256.1.1.1",
+        " 1.2.3.4",
+        "1.2.3.4 ",
+        "١.٢.٣.٤",  # non-ASCII digits
+        "1..2.3",
+        "a.b.c.d",
+        "::1",
+        "2001:db8:85a3::8a2e:370:7334",
+        "",
+    ],
+)
+def test_network_of_agrees_with_ipaddress(ip):
+    assert services.network_of(ip) == _network_by_ipaddress(ip)
+
+
+def test_polls_made_with_fewer_counter_shards_get_the_missing_rows(admin):
+    import importlib
+
+    from django.apps import apps
+
+    from gangwan.voting.models import TALLY_SHARDS, Tally
+
+    migration = importlib.import_module(
+        "gangwan.voting.migrations.0002_ballot_indexes_tally_shards"
+    )
+    poll, cands = make_poll(admin)
+    services.ballot_cast(poll=poll, voter_key="v1", choices=[cands[0]], ip="10.0.0.1")
+    before = services.live_counts(poll)
+    # As a poll made when there were 8 shards: rows of shards 8.. missing (no votes on them).
+    Tally.objects.filter(poll=poll, shard__gte=8, votes=0).delete()
+    assert Tally.objects.filter(poll=poll).count() < (len(cands) + 1) * TALLY_SHARDS
+    migration.add_counter_shards(apps, None)
+    assert Tally.objects.filter(poll=poll).count() == (len(cands) + 1) * TALLY_SHARDS
+    assert services.live_counts(poll) == before == services.counts_from_ballots(poll)
+    # Every shard now takes a ballot.
+    for i in range(2, 40):
+        services.ballot_cast(poll=poll, voter_key=f"v{i}", choices=[cands[1]], ip="10.0.0.1")
+    assert services.live_counts(poll) == services.counts_from_ballots(poll)

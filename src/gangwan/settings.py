@@ -117,6 +117,11 @@ if DATABASE_URL:
             "min_size": 1,
             "max_size": int(_env("GANGWAN_DB_POOL_SIZE", "10")),
         }
+    if _db["ENGINE"] == "django.db.backends.postgresql" and _env("GANGWAN_DB_PREPARE", "1") == "1":
+        # Only cursors that bind server-side prepare (the vote's cast statement); Django's own
+        # bind client-side and never do. GANGWAN_DB_PREPARE=0 behind a pooler that cannot keep
+        # prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+        _db.setdefault("OPTIONS", {})["prepare_threshold"] = 5
     DATABASES = {"default": _db}
 else:
     DATABASES = {

@@ -27,9 +27,14 @@ def rule_defaults() -> dict:
 
 def rule_value(key: str, region=None):
     """The value in force for `key` at `region`: the nearest override up the tree, else the default."""
-    defaults = rule_defaults()
-    if key not in defaults:
-        raise KeyError(f"unknown rule setting {key}")
+    overrides = settings.GANGWAN_RULE_DEFAULTS
+    if key in overrides:
+        default = overrides[key]
+    else:
+        declared = _app_defaults()
+        if key not in declared:
+            raise KeyError(f"unknown rule setting {key}")
+        default = declared[key]
     if region is not None:
         from .models import RuleSetting
 
@@ -42,4 +47,4 @@ def rule_value(key: str, region=None):
         )
         if hit is not None:
             return hit
-    return defaults[key]
+    return default

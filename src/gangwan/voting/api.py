@@ -289,24 +289,29 @@ def ballot_cast(request, poll_id: int, payload: CastIn):
     return Status(status, body)
 
 
-def cast(*, poll_id: int, token: str, choices: list[int], ip: str) -> tuple[int, dict]:
+def cast(
+    *, poll_id: int, token: str, choices: list[int], ip: str, db=None, counter=None
+) -> tuple[int, dict]:
     """The cast endpoint's work, shared with the WSGI fast path (voting/fastpath.py):
-    (HTTP status, JSON body)."""
+    (HTTP status, JSON body). `db` and `counter`: the fast path's own connections for the cast
+    statement and the rate limit (services.ballot_store, verification.hit); Django's otherwise."""
     poll = _poll_for_cast(poll_id)
     if poll is None:
         return 404, {"detail": [_("No such poll.")]}
     try:
-        verification.limit_casts(ip=ip)
+        verification.limit_casts(ip=ip, counter=counter)
         voter_key = verification.voter_from_token(poll=poll, token=token)
-        ballot = services.ballot_cast(poll=poll, voter_key=voter_key, choices=choices, ip=ip)
+        stored = services.ballot_store(
+            poll=poll, voter_key=voter_key, choices=choices, ip=ip, db=db
+        )
     except ValidationError as exc:
         status = {"rate_limited": 429, "unverified": 403, "duplicate": 409}.get(exc.code, 422)
         return status, {"detail": list(exc.messages)}
     return 200, {
-        "ballot": ballot.pk,
+        "ballot": stored.id,
         "poll": poll.pk,
-        "choices": [int(x) for x in ballot.choices_key.split(",")],
-        "cast_at": ballot.cast_at,
+        "choices": stored.choices,
+        "cast_at": stored.cast_at,
     }
 
 

@@ -1,11 +1,18 @@
 """A WSGI fast path for the busiest public endpoint, `POST /api/v1/voting/polls/<id>/ballots`.
 
 The endpoint is the same (same function, `api.cast`: same checks, refusals and answers); only
-Django's middleware chain, URL resolution and the API framework are skipped, which is most of the
-CPU a ballot costs. What those would have done for this request is done here: the Host header is
-validated against ALLOWED_HOSTS, the language comes from Accept-Language, database connections
-open and close with the request signals, and the security headers are set. There is no session,
-cookie or CSRF involved: the voter token in the body is the credential.
+Django's middleware chain, URL resolution, the API framework and the per-request database
+connection are skipped, which is most of the CPU a ballot costs. What those would have done for
+this request is done here: the Host header is validated against ALLOWED_HOSTS, the language comes
+from the language cookie or Accept-Language, the request signals are sent, errors are logged and
+signalled as Django does, and the security headers are set. There is no session, cookie or CSRF
+involved: the voter token in the body is the credential.
+
+Each server thread keeps its own PostgreSQL connection (autocommit; the cast statement prepared
+once), opened on the thread's first ballot, reopened after a broken connection and closed when
+the thread ends; on SQLite, or inside a transaction (tests), the cast runs on Django's connection.
+With Redis, the per-network rate limit is counted in the process and shared through Redis in the
+background (voting/fastcount.py) instead of a round trip per ballot.
 
 Use it by wrapping the WSGI application:
 
@@ -16,17 +23,25 @@ Use it by wrapping the WSGI application:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import random
 import re
 import sys
+import threading
 
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, parse_cookie
 from django.utils import translation
+from django.utils.functional import cached_property
+
+from .fastcount import SharedCounter
+from .models import TALLY_SHARDS
 
 PATH = re.compile(r"\A/api/v1/voting/polls/(\d{1,18})/ballots/?\Z")
 MAX_BODY = 8192
@@ -73,15 +88,33 @@ def _respond(start_response, status: int, body: dict, secure: bool = False) -> l
     return [data]
 
 
-def _payload(request) -> tuple[str, list[int]] | None:
+class _Request(HttpRequest):
+    """What the fast path needs of a request (host, scheme, client address, language), read from
+    the WSGI environ without parsing anything else; the body is read by _payload."""
+
+    def __init__(self, environ):  # no HttpRequest.__init__: no query dicts, no files
+        self.environ = self.META = environ
+        self.method = "POST"
+        self.path = self.path_info = environ.get("PATH_INFO", "")
+        self.resolver_match = None
+
+    def _get_scheme(self):
+        return self.META.get("wsgi.url_scheme", "http")
+
+    @cached_property
+    def COOKIES(self):  # noqa: N802 - Django's name
+        return parse_cookie(self.META.get("HTTP_COOKIE", ""))
+
+
+def _payload(environ) -> tuple[str, list[int]] | None:
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
     if length <= 0 or length > MAX_BODY:
         return None
     try:
-        data = json.loads(request.read(length))
+        data = json.loads(environ["wsgi.input"].read(length))
     except ValueError:
         return None
     if not isinstance(data, dict):
@@ -94,15 +127,149 @@ def _payload(request) -> tuple[str, list[int]] | None:
     return token, choices
 
 
+# --- the thread's own connections ------------------------------------------------------------
+
+
+class _Connections:
+    """One thread's PostgreSQL connection (closed when the thread ends)."""
+
+    pg = None
+    shard = None
+
+    def __del__(self):
+        self.close()
+
+    def close(self):
+        pg, self.pg = self.pg, None
+        if pg is not None:
+            try:
+                pg.close()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+
+
+class _Local(threading.local):
+    def __init__(self):
+        self.conns = _Connections()
+
+
+_local = _Local()
+
+
+def close_thread_connection() -> None:
+    """Close this thread's database connection now (tests; a thread's end does it otherwise)."""
+    _local.conns.close()
+
+
+def stop_shared_counts() -> None:
+    """Share the pending rate counts and stop their thread (tests; the process's end otherwise)."""
+    with _counters_lock:
+        counters = list(_counters.values())
+        _counters.clear()
+    for counter in counters:
+        counter.stop()
+
+
+class _Database:
+    """The cast statement on this thread's own connection (services.ballot_store's `db`)."""
+
+    @property
+    def shard(self) -> int:
+        """This thread's shard of the live counters: each thread counts on its own rows, so
+        concurrent ballots of one process never wait on each other's row locks (and those of
+        other processes rarely: the process starts at a random shard)."""
+        conns = _local.conns
+        if conns.shard is None:
+            conns.shard = next(_shards) % TALLY_SHARDS
+        return conns.shard
+
+    def cast(self, sql: str, params: dict):
+        import psycopg
+        from django.db import IntegrityError
+
+        conns = _local.conns
+        for attempt in (1, 2):
+            fresh = conns.pg is None or conns.pg.closed or conns.pg.broken
+            if fresh:
+                conns.pg = _pg_connect()
+            try:
+                with conns.pg.cursor() as cur:
+                    cur.execute(sql, params, prepare=True)
+                    row = cur.fetchone()
+                return row[0] if row else None
+            except psycopg.IntegrityError as exc:
+                raise IntegrityError(*exc.args) from exc
+            except (psycopg.OperationalError, psycopg.InterfaceError):
+                # A connection that broke while idle (server restart, failover): once more on a
+                # new one. A statement that did commit before the break meets the unique key.
+                broken = conns.pg.closed or conns.pg.broken
+                if not broken or fresh or attempt == 2:
+                    raise
+                conns.pg = None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _pg_connect():
+    import psycopg
+    from django.db import connections
+
+    params = connections["default"].get_connection_params()
+    params.pop("pool", None)
+    params.pop("cursor_factory", None)  # psycopg's own cursor: parameters bound server-side
+    return psycopg.Connection.connect(autocommit=True, **params)
+
+
+def _redis_connect(backend):
+    """A new connection to the cache's Redis server (for the shared rate counts)."""
+    pool = backend._cache._get_connection_pool(write=True)
+    return pool.connection_class(**pool.connection_kwargs)
+
+
+_DB = _Database()
+_shards = itertools.count(random.randrange(TALLY_SHARDS))
+_counters: dict = {}
+_counters_lock = threading.Lock()
+
+
+def _fast_connections():
+    """(db, counter) for api.cast: this thread's connections on PostgreSQL outside a transaction,
+    Django's otherwise."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+    from django.db import connections
+
+    django_db = connections["default"]
+    db = _DB if django_db.vendor == "postgresql" and not django_db.in_atomic_block else None
+    backend = caches["default"]
+    counter = None
+    if isinstance(backend, RedisCache):
+        # One per process and Redis cache (the backend object is per thread: keyed by location).
+        location = backend._servers[0]
+        counter = _counters.get(location)
+        if counter is None:
+            with _counters_lock:
+                counter = _counters.get(location)
+                if counter is None:
+                    counter = _counters[location] = SharedCounter(
+                        lambda: _redis_connect(caches["default"])
+                    )
+    return db, counter
+
+
 def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
+    from django.db import connections
+
     from gangwan.core.throttle import client_ip
 
     from .api import cast
 
-    signals.request_started.send(sender=None, environ=environ)
+    # No request_started / request_finished for every ballot: their receivers reset and return
+    # Django's database connections, which the fast path does not use in the usual case (it has
+    # its own). When it did (a poll reloaded, a refusal explained), request_finished is sent at
+    # the end, which returns the connection as at the end of any request.
     request = None
     try:
-        request = WSGIRequest(environ)
+        request = _Request(environ)
         try:
             request.get_host()
         except DisallowedHost:
@@ -110,7 +277,7 @@ def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
         secure = request.is_secure()
         language = translation.get_language_from_request(request)
         with translation.override(language):
-            payload = _payload(request)
+            payload = _payload(environ)
             if payload is None:
                 return _respond(
                     start_response,
@@ -118,13 +285,23 @@ def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
                     {"detail": ["body: token (string) and choices (ints)"]},
                     secure,
                 )
+            db, counter = _fast_connections()
             status, body = cast(
-                poll_id=poll_id, token=payload[0], choices=payload[1], ip=client_ip(request)
+                poll_id=poll_id,
+                token=payload[0],
+                choices=payload[1],
+                ip=client_ip(request),
+                db=db,
+                counter=counter,
             )
             return _respond(start_response, status, body, secure)
     except Exception:
         # What Django's handler does with an unhandled exception: signal it (error reporting,
         # tests), log it to django.request (admins' mail, the server log) and answer 500.
+        try:
+            request = WSGIRequest(environ)  # the whole request for the error reporters
+        except Exception:  # noqa: BLE001 - a request too broken to parse: report without it
+            pass
         signals.got_request_exception.send(sender=None, request=request)
         logger.error(
             "Internal Server Error: %s",
@@ -134,7 +311,8 @@ def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
         )
         return _respond(start_response, 500, {"detail": ["Internal Server Error"]})
     finally:
-        signals.request_finished.send(sender=None)
+        if connections["default"].connection is not None:
+            signals.request_finished.send(sender=None)
 
 
 def wrap(app):

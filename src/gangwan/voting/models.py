@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-TALLY_SHARDS = 8
+# Live counters are spread over this many rows per candidate (and per poll for the ballot count):
+# concurrent ballots rarely wait on one another's row lock. 64 measured best on the vote bench.
+TALLY_SHARDS = 64
 
 
 class ResultsVisibility(models.TextChoices):
@@ -110,7 +112,8 @@ class Candidate(models.Model):
 class Ballot(models.Model):
     """One voter's ballot. Never changed after it is written (invalidations are separate rows)."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    # No index of its own: voting_ballot_poll_cast and the unique keys lead with the poll.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots", db_index=False)
     voter_key = models.CharField(max_length=64)  # keyed hash of the verified identity
     day = models.DateField(null=True, blank=True)  # set on once-per-day polls only
     cast_at = models.DateTimeField(default=timezone.now)
@@ -139,7 +142,10 @@ class Ballot(models.Model):
 
 
 class BallotChoice(models.Model):
-    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="choices")
+    # No index of its own: voting_choice_once leads with the ballot.
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.PROTECT, related_name="choices", db_index=False
+    )
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -164,8 +170,9 @@ class Tally(models.Model):
 
     class Meta:
         constraints = [
+            # Poll and shard first: a ballot's counter update reads one shard's rows of one poll.
             models.UniqueConstraint(
-                fields=["poll", "candidate", "shard"], name="voting_tally_unique"
+                fields=["poll", "shard", "candidate"], name="voting_tally_unique"
             ),
             models.UniqueConstraint(
                 fields=["poll", "shard"],

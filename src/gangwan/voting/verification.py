@@ -131,11 +131,15 @@ def voter_from_token(*, poll: Poll, token: str) -> str:
 # --- rate limits ---------------------------------------------------------------------------------
 
 
-def hit(key: str, limit: int, window: int) -> bool:
+def hit(key: str, limit: int, window: int, counter=None) -> bool:
     """Count one event under `key` in the shared cache; False when over `limit` in `window` s.
-    (Redis when REDIS_URL is set, the database cache otherwise.)"""
+    (Redis when REDIS_URL is set, the database cache otherwise.) `counter(cache_key, window)`,
+    when given and the cache is Redis, does the counting on a connection of the caller's (the
+    WSGI fast path's) and returns the count; the key is the cache's own, so both count together."""
     key = f"voting-rl:{key}"
     backend = caches["default"]
+    if counter is not None and isinstance(backend, RedisCache):
+        return counter(backend.make_and_validate_key(key), window) <= limit
     if isinstance(backend, RedisCache):  # one round trip (two when the window starts)
         full = backend.make_and_validate_key(key)
         # Django builds a new redis client object per call (costly); keep one per cache object
@@ -198,8 +202,9 @@ def limit_code_checks(*, identity: str, region=None) -> None:
         )
 
 
-def limit_casts(*, ip: str) -> None:
-    if not hit(f"cast-ip:{ip}", int(rule_value("voting.cast_per_ip_per_minute")), 60):
+def limit_casts(*, ip: str, counter=None) -> None:
+    limit = int(rule_value("voting.cast_per_ip_per_minute"))
+    if not hit(f"cast-ip:{ip}", limit, 60, counter):
         raise ValidationError(
             _("Too many ballots from your network; try again in a minute."), code="rate_limited"
         )

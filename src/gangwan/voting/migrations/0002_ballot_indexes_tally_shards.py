@@ -1,0 +1,63 @@
+import django.db.models.deletion
+from django.db import migrations, models
+
+SHARDS = 64  # voting.models.TALLY_SHARDS when this migration was written (it was 8 before)
+
+
+def add_counter_shards(apps, schema_editor):
+    """Polls made with fewer counter shards get the missing rows (at zero: the sum is unchanged),
+    so a ballot counted on any shard finds its rows."""
+    Poll = apps.get_model("voting", "Poll")
+    Tally = apps.get_model("voting", "Tally")
+    for poll in Poll.objects.all().iterator():
+        have = set(Tally.objects.filter(poll=poll).values_list("candidate_id", "shard"))
+        owners = [None, *poll.candidates.values_list("id", flat=True)]
+        Tally.objects.bulk_create(
+            [
+                Tally(poll=poll, candidate_id=c, shard=s, votes=0)
+                for c in owners
+                for s in range(SHARDS)
+                if (c, s) not in have
+            ],
+            batch_size=1000,
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("voting", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name="tally",
+            name="voting_tally_unique",
+        ),
+        migrations.AlterField(
+            model_name="ballot",
+            name="poll",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ballots",
+                to="voting.poll",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="ballotchoice",
+            name="ballot",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="choices",
+                to="voting.ballot",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="tally",
+            constraint=models.UniqueConstraint(
+                fields=("poll", "shard", "candidate"), name="voting_tally_unique"
+            ),
+        ),
+        migrations.RunPython(add_counter_shards, migrations.RunPython.noop),
+    ]
