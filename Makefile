@@ -5,7 +5,7 @@ GANGWAN := $(VENV)/bin/gangwan
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | cksum | cut -d' ' -f1)
 
-.PHONY: run test test-fast bench install assets browser lint demo worker
+.PHONY: run test test-fast bench install assets browser loadgen lint demo worker
 
 run: install assets
 	$(GANGWAN) run
@@ -16,7 +16,7 @@ test: install assets browser
 test-fast: install assets
 	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-bench: install assets
+bench: install assets loadgen
 	@$(PY) bench/run.py $(BENCH_ARGS)
 
 worker: install
@@ -48,3 +48,10 @@ browser:
 	@test -x /usr/bin/chromium -a -x /usr/bin/pdftotext || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk poppler-utils; \
 	  else echo "Tests need chromium and poppler-utils: sudo apt-get install -y chromium poppler-utils" >&2; exit 1; fi; }
+
+# The vote benchmark's load generator: Debian's wrk (bench/bench_vote.py falls back to a Python
+# client without it). Installed when missing and we may.
+loadgen:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+	  else echo "bench: wrk not installed (sudo apt-get install -y wrk); using the Python load generator" >&2; fi; }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's manage.py, for habit; `gangwan <command>` does the same."""
+
 import sys
 from pathlib import Path
 
