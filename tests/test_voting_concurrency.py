@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from gangwan.core.models import Role
 from gangwan.voting import fastpath, services, verification
-from gangwan.voting.models import Ballot, BallotChoice
+from gangwan.voting.models import Ballot, BallotChoice, Tally
 from tests import factories as f
 
 PG = connection.vendor == "postgresql"
@@ -196,6 +196,9 @@ def test_the_fast_path_stores_one_ballot_per_voter_on_its_own_connections(
         )
         for i in range(300)
     ]
+    # As if an older release (8 counter shards) had made the poll: the threads counting on the
+    # shards above find no rows (those without votes yet) and count on shard 0 instead.
+    Tally.objects.filter(poll=poll, shard__gte=8, votes=0).delete()
     outcomes = _run_at_once(cast, voters, 16)
     assert [o for o in outcomes if o[0] != 200] == []
     acked = {o[1]["ballot"] for o in outcomes}

@@ -140,3 +140,22 @@ def test_hit_counts_under_the_cache_key_the_other_paths_use(settings, key):
     finally:
         counter.stop()
         backend.delete(f"voting-rl:cast-ip:{ip}")
+
+
+def test_counts_kept_while_redis_is_away_leave_with_their_window():
+    now = [1000.0]
+
+    def connect():
+        raise redis.exceptions.ConnectionError("Redis is away")
+
+    counter = SharedCounter(connect, sync_seconds=3600, clock=lambda: now[0])
+    try:
+        assert [counter("k", 60) for _ in range(3)] == [1, 2, 3]
+        counter.sync()  # fails: kept
+        assert counter("k", 60) == 4
+        now[0] += 61  # the window closes while Redis is still away
+        counter.sync()  # fails: the closed window's counts are dropped, not kept forever
+        assert counter._pending == {} and counter._inflight == {}
+        assert counter("k", 60) == 1
+    finally:
+        counter._thread = None  # (never started a thread: connect always fails)

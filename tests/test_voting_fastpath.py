@@ -171,3 +171,60 @@ def test_hsts_only_on_secure_requests(poll, settings):
     assert "Strict-Transport-Security" not in headers
     _s, headers, _d = _call(app, path, {"token": "x", "choices": [1]}, scheme="https")
     assert headers["Strict-Transport-Security"] == "max-age=3600"
+
+
+def _raw_call(app, path, raw: bytes, host="testserver"):
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": host,
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.url_scheme": "http",
+        "CONTENT_LENGTH": str(len(raw)),
+        "CONTENT_TYPE": "application/json",
+        "REMOTE_ADDR": "203.0.113.9",
+    }
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"] = int(status.split()[0])
+
+    data = b"".join(app(environ, start_response))
+    return seen["status"], json.loads(data)
+
+
+def test_malformed_and_oversized_bodies_are_refused_not_errors(poll, caplog):
+    app = wrap(_inner)
+    path = f"/api/v1/voting/polls/{poll.pk}/ballots"
+    with caplog.at_level("ERROR", logger="django.request"):
+        assert _raw_call(app, path, b"[" * 8000)[0] == 422  # nested past the parser's depth
+        assert _raw_call(app, path, b"{not json")[0] == 422
+        assert _raw_call(app, path, b'{"token": "t", "choices": [1.5]}')[0] == 422
+        assert _raw_call(app, path, b" " * 9000)[0] == 413
+    assert not [r for r in caplog.records if r.name == "django.request"]
+
+
+def test_a_choice_beyond_any_id_is_refused(poll):
+    app = wrap(_inner)
+    token = verification.voter_token(poll=poll, voter_key="big-id")
+    path = f"/api/v1/voting/polls/{poll.pk}/ballots"
+    for choice in (2**63, 2**70, 0, -1):
+        status, body = _raw_call(
+            app, path, json.dumps({"token": token, "choices": [choice]}).encode()
+        )
+        assert status == 422, body
+    assert Ballot.objects.count() == 0
+
+
+def test_a_foreign_host_is_logged_as_django_logs_it(poll, caplog):
+    with caplog.at_level("ERROR", logger="django.security.DisallowedHost"):
+        status, _body = _raw_call(
+            wrap(_inner), f"/api/v1/voting/polls/{poll.pk}/ballots", b"{}", host="evil.example"
+        )
+    assert status == 400
+    assert any(
+        r.name == "django.security.DisallowedHost" and "evil.example" in r.getMessage()
+        for r in caplog.records
+    )

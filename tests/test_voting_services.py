@@ -305,9 +305,7 @@ def test_polls_made_with_fewer_counter_shards_get_the_missing_rows(admin):
 
     from gangwan.voting.models import TALLY_SHARDS, Tally
 
-    migration = importlib.import_module(
-        "gangwan.voting.migrations.0002_ballot_indexes_tally_shards"
-    )
+    migration = importlib.import_module("gangwan.voting.migrations.0003_tally_shard_rows")
     poll, cands = make_poll(admin)
     services.ballot_cast(poll=poll, voter_key="v1", choices=[cands[0]], ip="10.0.0.1")
     before = services.live_counts(poll)
@@ -321,3 +319,28 @@ def test_polls_made_with_fewer_counter_shards_get_the_missing_rows(admin):
     for i in range(2, 40):
         services.ballot_cast(poll=poll, voter_key=f"v{i}", choices=[cands[1]], ip="10.0.0.1")
     assert services.live_counts(poll) == services.counts_from_ballots(poll)
+
+
+def test_a_poll_made_with_fewer_shards_by_an_older_release_still_counts_every_ballot(admin):
+    """During a rolling deploy an older release may make a poll with 8 counter shards after the
+    migration: ballots meant for the missing shards are stored and counted (on PostgreSQL on
+    shard 0, which every poll has; on SQLite the rows are made)."""
+    from gangwan.voting.models import Tally
+
+    poll, cands = make_poll(admin)
+    Tally.objects.filter(poll=poll, shard__gte=8).delete()
+    for i in range(60):
+        services.ballot_cast(
+            poll=poll, voter_key=f"old-{i}", choices=[cands[i % 3]], ip=f"10.0.{i}.1"
+        )
+    assert Ballot.objects.filter(poll=poll).count() == 60
+    live = services.live_counts(poll)
+    assert live == services.counts_from_ballots(poll) and live["ballots"] == 60
+
+
+def test_choice_ids_beyond_any_id_are_refused(admin):
+    poll, _cands = make_poll(admin)
+    for choice in (2**63, 0, -5):
+        with pytest.raises(ValidationError) as err:
+            services.ballot_cast(poll=poll, voter_key="v", choices=[choice], ip="10.0.0.1")
+        assert err.value.code == "unknown"

@@ -15,7 +15,8 @@ So a key's limit holds within each process exactly, and across processes up to w
 admitted in the last sync interval or two (with 2 workers, 50 ms at a few ballots per second
 from one network: a handful). The one-ballot-per-voter rule does not depend on it (the database
 enforces it); the limit is there to slow down one network's flood. If Redis cannot be reached,
-counting goes on in the process and is sent when it can be."""
+counting goes on in the process and is sent when it can be (what is still inside its window),
+with a warning a minute in the log."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ class SharedCounter:
         self._stop = threading.Event()
         self._conn = None
         self._sha = None
+        self._failures = 0
+        self._next_warning = 0.0
+        self._next_prune = 0.0
 
     # --- counting (request threads) ----------------------------------------------------------
 
@@ -108,21 +112,34 @@ class SharedCounter:
                 self._inflight[key] = self._inflight.get(key, 0) + n
         try:
             results = self._send(batch)
-        except Exception:  # noqa: BLE001 - Redis away: keep the counts and send them later
-            logger.warning("vote rate counts not shared (Redis unreachable)", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - Redis away: keep the counts, send them later
+            now = self._clock()
+            self._failures += 1
+            if now >= self._next_warning:  # once a minute, not at every sync
+                logger.warning(
+                    "vote rate counts not shared for %s syncs (Redis unreachable: %s)",
+                    self._failures,
+                    exc,
+                )
+                self._next_warning = now + 60
             with self._lock:
                 for key, (n, window, at) in batch.items():
                     self._inflight[key] -= n
                     if not self._inflight[key]:
                         del self._inflight[key]
+                    if at + window <= now:  # its window has closed: nothing left to send
+                        continue
                     entry = self._pending.setdefault(key, [0, window, at])
                     entry[0] += n
                     entry[2] = min(entry[2], at)
+                for key in [k for k, e in self._pending.items() if e[2] + e[1] <= now]:
+                    del self._pending[key]
             if self._conn is not None:
                 self._conn.disconnect()
                 self._conn = None
             return
         now = self._clock()
+        self._failures = 0
         with self._lock:
             for (key, (n, _window, _at)), (total, ttl_ms) in zip(
                 batch.items(), results, strict=True
@@ -165,9 +182,11 @@ class SharedCounter:
         return results
 
     def _prune(self) -> None:
-        """Forget the totals of windows that have closed (called with the lock held)."""
-        if len(self._known) < 10000:
-            return
+        """Forget the totals of windows that have closed (called with the lock held; a full scan
+        at most once a second, and only when there are many)."""
         now = self._clock()
+        if len(self._known) < 10000 or now < self._next_prune:
+            return
+        self._next_prune = now + 1
         for key in [k for k, (_t, ends) in self._known.items() if ends <= now]:
             del self._known[key]

@@ -24,6 +24,7 @@ Use it by wrapping the WSGI application:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import json
 import logging
@@ -109,24 +110,27 @@ class _Request(HttpRequest):
         return parse_cookie(self.META.get("HTTP_COOKIE", ""))
 
 
-def _payload(environ) -> tuple[str, list[int]] | None:
+def _payload(environ) -> tuple[str, list[int]] | int:
+    """(token, choices) from the JSON body, or the HTTP status refusing it (413, 422)."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return None
-    if length <= 0 or length > MAX_BODY:
-        return None
+        return 422
+    if length > MAX_BODY:
+        return 413
+    if length <= 0:
+        return 422
     try:
         data = json.loads(environ["wsgi.input"].read(length))
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):  # (RecursionError: a body of nested brackets)
+        return 422
     if not isinstance(data, dict):
-        return None
+        return 422
     token, choices = data.get("token"), data.get("choices")
     if not isinstance(token, str) or len(token) > 500 or not isinstance(choices, list):
-        return None
+        return 422
     if len(choices) > 100 or not all(type(c) is int for c in choices):
-        return None
+        return 422
     return token, choices
 
 
@@ -188,8 +192,8 @@ class _Database:
         return conns.shard
 
     def cast(self, sql: str, params: dict):
-        """Run `sql` (psycopg's %(name)s placeholders) and return the first column of its first
-        row, or None. Straight through libpq (psycopg.pq): one call per ballot, which releases
+        """Run `sql` (psycopg's %(name)s placeholders; integer columns) and return its first row,
+        or None. Straight through libpq (psycopg.pq): one call per ballot, which releases
         the GIL for the whole round trip, instead of psycopg's cursor machinery around it (about
         half of the client's CPU per ballot). The statement is prepared once per connection."""
         query, names = _numbered(sql)
@@ -228,7 +232,9 @@ class _Database:
                     conns.prepared.clear()
                     continue
             _check(res, pq.ExecStatus.TUPLES_OK)
-            return int(res.get_value(0, 0)) if res.ntuples else None
+            if not res.ntuples:
+                return None
+            return tuple(int(res.get_value(0, i)) for i in range(res.nfields))
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -249,7 +255,7 @@ def _numbered(sql: str) -> tuple[bytes, tuple[str, ...]]:
             return f"${names.index(m.group(1)) + 1}"
 
         hit = _QUERIES[sql] = (_PLACEHOLDER.sub(number, sql).encode(), tuple(names))
-        _QUERY_NAMES[hit[0]] = b"gangwan_%d" % len(_QUERY_NAMES)
+        _QUERY_NAMES[hit[0]] = b"gangwan_" + hashlib.sha256(hit[0]).hexdigest()[:20].encode()
     return hit
 
 
@@ -269,19 +275,24 @@ def _text(value) -> bytes | None:
 
 
 def _check(res, expected) -> None:
-    """Raise what psycopg would for a failed statement (IntegrityError for a unique key, as
-    Django's)."""
-    from django.db import IntegrityError
+    """Raise Django's database errors for a failed statement, as Django's cursors would:
+    IntegrityError (a unique key: message and constraint name, no row values), DatabaseError
+    otherwise."""
+    from django.db import DatabaseError, IntegrityError
 
     if res is not None and res.status == expected:
         return
     if res is None:
         raise psycopg.OperationalError("no result from the database")
-    message = (res.error_message or b"").decode(errors="replace").strip()
-    state = (res.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
-    if state.startswith("23"):
-        raise IntegrityError(message)
-    raise psycopg.errors.lookup(state)(message) if state else psycopg.DatabaseError(message)
+
+    def field(code) -> str:
+        return (res.error_field(code) or b"").decode(errors="replace")
+
+    message = field(pq.DiagnosticField.MESSAGE_PRIMARY) or "database error"
+    constraint = field(pq.DiagnosticField.CONSTRAINT_NAME)
+    if field(pq.DiagnosticField.SQLSTATE).startswith("23"):
+        raise IntegrityError(f"{message} ({constraint})" if constraint else message)
+    raise DatabaseError(f"{message} [{field(pq.DiagnosticField.SQLSTATE)}]")
 
 
 def _pg_connect():
@@ -290,13 +301,18 @@ def _pg_connect():
     params = connections["default"].get_connection_params()
     params.pop("pool", None)
     params.pop("cursor_factory", None)
+    # Give up on an unreachable server in seconds and notice a dead peer on an idle connection.
+    params.setdefault("connect_timeout", 5)
+    params.setdefault("keepalives", 1)
+    params.setdefault("keepalives_idle", 60)
     return psycopg.Connection.connect(autocommit=True, **params)
 
 
 def _redis_connect(backend):
     """A new connection to the cache's Redis server (for the shared rate counts)."""
     pool = backend._cache._get_connection_pool(write=True)
-    return pool.connection_class(**pool.connection_kwargs)
+    kwargs = {"socket_timeout": 2, "socket_connect_timeout": 2, **pool.connection_kwargs}
+    return pool.connection_class(**kwargs)
 
 
 _DB = _Database()
@@ -346,13 +362,18 @@ def cast_view(environ, start_response, poll_id: int) -> list[bytes]:
         request = _Request(environ)
         try:
             request.get_host()
-        except DisallowedHost:
+        except DisallowedHost as exc:  # logged as Django's handler logs it
+            logging.getLogger("django.security.DisallowedHost").error(
+                str(exc), extra={"status_code": 400, "request": WSGIRequest(environ)}
+            )
             return _respond(start_response, 400, {"detail": ["Bad Request"]})
         secure = request.is_secure()
         language = translation.get_language_from_request(request)
         with translation.override(language):
             payload = _payload(environ)
-            if payload is None:
+            if payload == 413:
+                return _respond(start_response, 413, {"detail": ["Request body too large"]}, secure)
+            if isinstance(payload, int):
                 return _respond(
                     start_response,
                     422,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import logging
 import random
 from typing import NamedTuple
 
@@ -42,6 +43,8 @@ from .models import (
     Tally,
 )
 from .selectors import poll_results  # noqa: F401  (part of the service API)
+
+logger = logging.getLogger(__name__)
 
 POLL_FIELDS = (
     "title",
@@ -245,6 +248,8 @@ def _choice_ids(choices) -> list[int]:
             raise ValidationError(
                 _("Choose among the poll's candidates."), code="unknown"
             ) from None
+        if not 0 < ids[-1] < 2**63:  # (no candidate has such an id; the database could not say)
+            raise ValidationError(_("Choose among the poll's candidates."), code="unknown")
     return ids
 
 
@@ -296,15 +301,24 @@ WITH b AS (
     AND (SELECT count(*) FROM voting_candidate c
          WHERE c.poll_id = %(poll)s::bigint AND c.id = ANY(%(ids)s::bigint[])) = %(n)s::int
     RETURNING id
+), s AS (
+    -- The shard asked for if it has the ballot's rows, else shard 0, which every poll has (a poll
+    -- or candidate made by an older release with fewer shards, during a rolling deploy).
+    SELECT CASE WHEN (
+        SELECT count(*) FROM voting_tally
+        WHERE poll_id = %(poll)s::bigint AND shard = %(shard)s::int
+        AND (candidate_id = ANY(%(ids)s::bigint[]) OR candidate_id IS NULL)
+    ) = %(n)s::int + 1 THEN %(shard)s::int ELSE 0 END AS shard
 ), c AS (
     INSERT INTO voting_ballotchoice (ballot_id, candidate_id)
     SELECT b.id, x FROM b, unnest(%(ids)s::bigint[]) AS x
 ), t AS (
-    UPDATE voting_tally SET votes = votes + 1 FROM b
-    WHERE voting_tally.poll_id = %(poll)s::bigint AND voting_tally.shard = %(shard)s::int
+    UPDATE voting_tally SET votes = votes + 1 FROM b, s
+    WHERE voting_tally.poll_id = %(poll)s::bigint AND voting_tally.shard = s.shard
     AND (voting_tally.candidate_id = ANY(%(ids)s::bigint[]) OR voting_tally.candidate_id IS NULL)
+    RETURNING 1
 )
-SELECT id FROM b
+SELECT id, (SELECT count(*) FROM t) FROM b
 """
 
 
@@ -328,9 +342,9 @@ def _cast_postgresql(poll, voter_key, ids, day, now, network, key, shard, db=Non
             with conn.cursor() as cur:
                 cur.execute(_CAST_SQL, params)
                 row = cur.fetchone()
-        return row[0] if row else None
+        return _counted(poll, ids, row)
     if db is not None:  # the caller's own connection (the WSGI fast path's, one per thread)
-        return db.cast(_CAST_SQL, params)
+        return _counted(poll, ids, db.cast(_CAST_SQL, params))
     # A prepared statement with server-side parameters: PostgreSQL parses and plans the statement
     # once per connection instead of once per ballot (half of the database's work per ballot).
     # Django's cursors bind client-side, which cannot prepare; this one cursor binds server-side
@@ -341,7 +355,42 @@ def _cast_postgresql(poll, voter_key, ids, day, now, network, key, shard, db=Non
     with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cur:
         cur.execute(_CAST_SQL, params, prepare=True)
         row = cur.fetchone()
-    return row[0] if row else None
+    return _counted(poll, ids, row)
+
+
+def tally_rows_ensure(poll_id: int) -> int:
+    """Make the poll's missing counter rows (at zero) for every shard; returns how many."""
+    have = set(Tally.objects.filter(poll_id=poll_id).values_list("candidate_id", "shard"))
+    owners = [None, *Candidate.objects.filter(poll_id=poll_id).values_list("id", flat=True)]
+    missing = [
+        Tally(poll_id=poll_id, candidate_id=c, shard=s)
+        for c in owners
+        for s in range(TALLY_SHARDS)
+        if (c, s) not in have
+    ]
+    Tally.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+def _counted(poll, ids, row) -> int | None:
+    """The new ballot's id from the cast statement's (id, counter rows updated)."""
+    if row is None:
+        return None
+    ballot_id, touched = row
+    if touched != len(ids) + 1:  # not even shard 0 had the rows: should not happen
+        logger.error(
+            "voting: ballot %s of poll %s stored but counted on %s of %s counter rows; "
+            "recount the poll",
+            ballot_id,
+            poll.pk,
+            touched,
+            len(ids) + 1,
+        )
+    return ballot_id
+
+
+class _ShardRowsMissing(Exception):
+    pass
 
 
 def _cast_orm(poll, voter_key, ids, day, now, network, key, shard, db=None) -> int | None:
@@ -371,6 +420,8 @@ def _cast_orm(poll, voter_key, ids, day, now, network, key, shard, db=None) -> i
             .update(votes=F("votes") + 1)
         )
         if touched != len(ids) + 1:
+            if Candidate.objects.filter(poll_id=poll.pk, pk__in=ids).count() == len(ids):
+                raise _ShardRowsMissing  # (all rolled back; made and cast again)
             raise _ForeignCandidate
     return ballot.pk
 
@@ -405,8 +456,12 @@ def ballot_store(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None,
     shard = random.randrange(TALLY_SHARDS) if db is None else db.shard
     cast = _cast_postgresql if connection.vendor == "postgresql" else _cast_orm
     try:
-        ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard, db)
-    except _ForeignCandidate:
+        try:
+            ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard, db)
+        except _ShardRowsMissing:
+            tally_rows_ensure(poll.pk)
+            ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard, db)
+    except (_ForeignCandidate, _ShardRowsMissing):
         raise _foreign() from None
     except IntegrityError as exc:
         if "voting_ballot_once" in str(exc) or "voting_ballot.voter_key" in str(exc):
