@@ -323,8 +323,8 @@ def test_polls_made_with_fewer_counter_shards_get_the_missing_rows(admin):
 
 def test_a_poll_made_with_fewer_shards_by_an_older_release_still_counts_every_ballot(admin):
     """During a rolling deploy an older release may make a poll with 8 counter shards after the
-    migration: ballots meant for the missing shards are stored and counted (on PostgreSQL on
-    shard 0, which every poll has; on SQLite the rows are made)."""
+    migration: ballots meant for the missing shards are stored and counted on shard 0,
+    which every poll has."""
     from gangwan.voting.models import Tally
 
     poll, cands = make_poll(admin)

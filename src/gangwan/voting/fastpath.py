@@ -4,8 +4,9 @@ The endpoint is the same (same function, `api.cast`: same checks, refusals and a
 Django's middleware chain, URL resolution, the API framework and the per-request database
 connection are skipped, which is most of the CPU a ballot costs. What those would have done for
 this request is done here: the Host header is validated against ALLOWED_HOSTS, the language comes
-from the language cookie or Accept-Language, the request signals are sent, errors are logged and
-signalled as Django does, and the security headers are set. There is no session, cookie or CSRF
+from the language cookie or Accept-Language, request_finished is sent when Django's database
+connection was used, errors are logged and signalled as Django does, and the security headers are
+set. There is no session, cookie or CSRF
 involved: the voter token in the body is the credential.
 
 Each server thread keeps its own PostgreSQL connection (autocommit; the cast statement prepared

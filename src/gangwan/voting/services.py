@@ -358,20 +358,6 @@ def _cast_postgresql(poll, voter_key, ids, day, now, network, key, shard, db=Non
     return _counted(poll, ids, row)
 
 
-def tally_rows_ensure(poll_id: int) -> int:
-    """Make the poll's missing counter rows (at zero) for every shard; returns how many."""
-    have = set(Tally.objects.filter(poll_id=poll_id).values_list("candidate_id", "shard"))
-    owners = [None, *Candidate.objects.filter(poll_id=poll_id).values_list("id", flat=True)]
-    missing = [
-        Tally(poll_id=poll_id, candidate_id=c, shard=s)
-        for c in owners
-        for s in range(TALLY_SHARDS)
-        if (c, s) not in have
-    ]
-    Tally.objects.bulk_create(missing, ignore_conflicts=True)
-    return len(missing)
-
-
 def _counted(poll, ids, row) -> int | None:
     """The new ballot's id from the cast statement's (id, counter rows updated)."""
     if row is None:
@@ -420,9 +406,9 @@ def _cast_orm(poll, voter_key, ids, day, now, network, key, shard, db=None) -> i
             .update(votes=F("votes") + 1)
         )
         if touched != len(ids) + 1:
-            if Candidate.objects.filter(poll_id=poll.pk, pk__in=ids).count() == len(ids):
-                raise _ShardRowsMissing  # (all rolled back; made and cast again)
-            raise _ForeignCandidate
+            # Rolled back. A shard without the ballot's rows (a poll of an older release): cast
+            # again on shard 0, as the PostgreSQL statement does; on shard 0, a foreign choice.
+            raise _ShardRowsMissing if shard else _ForeignCandidate
     return ballot.pk
 
 
@@ -459,8 +445,7 @@ def ballot_store(*, poll: Poll, voter_key: str, choices, ip: str = "", now=None,
         try:
             ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard, db)
         except _ShardRowsMissing:
-            tally_rows_ensure(poll.pk)
-            ballot_id = cast(poll, voter_key, ids, day, now, network, key, shard, db)
+            ballot_id = cast(poll, voter_key, ids, day, now, network, key, 0, db)
     except (_ForeignCandidate, _ShardRowsMissing):
         raise _foreign() from None
     except IntegrityError as exc:
